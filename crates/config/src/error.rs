@@ -1,0 +1,31 @@
+use std::path::PathBuf;
+
+/// What can be wrong with the user's configuration. Every variant names the file and, where there is one,
+/// the line, so the message alone tells the user where to look.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot read {}: {source}", path.display())]
+    Read { path: PathBuf, source: std::io::Error },
+
+    #[error("{}:{line}:{column}: {message}", path.display())]
+    Syntax {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+
+    #[error("{}:{line}: {key}: {message}", path.display())]
+    Value {
+        path: PathBuf,
+        line: usize,
+        key: String,
+        message: String,
+    },
+
+    #[error("{}:{line}: blocks are not allowed in a tfvars file; write `name = value` lines only", path.display())]
+    Block { path: PathBuf, line: usize },
+
+    #[error("environment name {name:?} is not valid: use lower-case letters, digits, '-' and '_', starting with a letter or digit")]
+    EnvName { name: String },
+}

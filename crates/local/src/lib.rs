@@ -1,0 +1,364 @@
+//! ngp-local: local mode's AWS, the moto emulator.
+//!
+//! It installs a pinned moto into a project-local virtualenv when missing, starts it detached on a loopback
+//! port, records its pid and port, answers whether it is up, and stops it. Terraform's AWS provider is then
+//! pointed at [`Emulator::endpoint`].
+
+use std::io::Read;
+use std::net::{Ipv4Addr, SocketAddrV4, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+/// The moto release local mode runs, pinned.
+pub const MOTO_REQUIREMENT: &str = "moto[server]==5.2.5";
+
+/// The loopback port the emulator listens on unless told otherwise.
+pub const DEFAULT_PORT: u16 = 4599;
+
+/// What can go wrong in local mode.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("port {port} on 127.0.0.1 is already in use by another program: stop it, or pick a free port with --port or NGP_LOCAL_PORT")]
+    PortInUse { port: u16 },
+
+    #[error("the emulator is already running on port {running}, not {wanted}: stop it first with `ngp local down`")]
+    OtherPort { running: u16, wanted: u16 },
+
+    #[error("cannot run {python}: {source}; install Python 3 with its venv module, or set NGP_PYTHON")]
+    Python { python: String, source: std::io::Error },
+
+    #[error("installing {what} failed: {output}")]
+    Install { what: String, output: String },
+
+    #[error("the emulator did not start: {reason}. Its log is {}", log.display())]
+    Start { reason: String, log: PathBuf },
+
+    #[error("cannot {action} {}: {source}", path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// A running emulator, as recorded in `<state dir>/emulator.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Emulator {
+    pub pid: u32,
+    pub port: u16,
+}
+
+impl Emulator {
+    /// The URL Terraform's AWS provider and the AWS SDK use for every service.
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+/// Local mode's files: the virtualenv with moto, and the state folder with the pid record and the log.
+#[derive(Debug, Clone)]
+pub struct LocalMode {
+    pub venv: PathBuf,
+    pub state_dir: PathBuf,
+    pub python: String,
+}
+
+fn io<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> Error + 'a {
+    move |source| Error::Io {
+        action,
+        path: path.to_owned(),
+        source,
+    }
+}
+
+impl LocalMode {
+    fn record(&self) -> PathBuf {
+        self.state_dir.join("emulator.json")
+    }
+
+    pub fn log(&self) -> PathBuf {
+        self.state_dir.join("emulator.log")
+    }
+
+    fn venv_python(&self) -> PathBuf {
+        self.venv.join("bin/python")
+    }
+
+    /// Whether moto is installed in the virtualenv.
+    pub fn installed(&self) -> bool {
+        self.venv_python().exists() && self.venv.join(".ngp-installed").is_file()
+    }
+
+    /// Installs moto into the virtualenv unless it is there. The venv is built beside its final place and
+    /// moved there only when complete, so an interrupted install leaves nothing half-made behind.
+    pub fn ensure_installed(&self, mut say: impl FnMut(&str)) -> Result<(), Error> {
+        if self.installed() {
+            return Ok(());
+        }
+        say(&format!(
+            "installing {MOTO_REQUIREMENT} into {} (once; about 30 s)",
+            self.venv.display()
+        ));
+        let partial = self.venv.with_extension("partial");
+        if partial.exists() {
+            std::fs::remove_dir_all(&partial).map_err(io("remove", &partial))?;
+        }
+        if let Some(parent) = self.venv.parent() {
+            std::fs::create_dir_all(parent).map_err(io("create", parent))?;
+        }
+        let run = |cmd: &mut Command, what: &str| -> Result<(), Error> {
+            let out = cmd.stdin(Stdio::null()).output().map_err(|source| Error::Python {
+                python: self.python.clone(),
+                source,
+            })?;
+            if out.status.success() {
+                return Ok(());
+            }
+            let text = String::from_utf8_lossy(&out.stderr).to_string() + &String::from_utf8_lossy(&out.stdout);
+            let tail: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+            let tail = tail[tail.len().saturating_sub(3)..].join(" / ");
+            Err(Error::Install {
+                what: what.to_owned(),
+                output: tail,
+            })
+        };
+        run(
+            Command::new(&self.python).args(["-m", "venv"]).arg(&partial),
+            "a Python virtualenv",
+        )?;
+        run(
+            Command::new(partial.join("bin/python")).args(["-m", "pip", "install", "--quiet", MOTO_REQUIREMENT]),
+            MOTO_REQUIREMENT,
+        )?;
+        std::fs::write(partial.join(".ngp-installed"), MOTO_REQUIREMENT).map_err(io("write", &partial))?;
+        if self.venv.exists() {
+            std::fs::remove_dir_all(&self.venv).map_err(io("remove", &self.venv))?;
+        }
+        std::fs::rename(&partial, &self.venv).map_err(io("move", &partial))?;
+        Ok(())
+    }
+
+    /// The recorded emulator, if it is still running and answering.
+    pub fn status(&self) -> Result<Option<Emulator>, Error> {
+        let path = self.record();
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(Error::Io {
+                    action: "read",
+                    path,
+                    source: e,
+                })
+            }
+        };
+        let Ok(emulator) = serde_json::from_str::<Emulator>(&text) else {
+            return Ok(None);
+        };
+        Ok((is_ours(emulator.pid) && answers(emulator.port)).then_some(emulator))
+    }
+
+    /// Starts the emulator on `port` unless it already runs; returns it and whether it was started now.
+    pub fn up(&self, port: u16, say: impl FnMut(&str)) -> Result<(Emulator, bool), Error> {
+        if let Some(running) = self.status()? {
+            if running.port != port {
+                return Err(Error::OtherPort {
+                    running: running.port,
+                    wanted: port,
+                });
+            }
+            return Ok((running, false));
+        }
+        // Check the port before anything slow, and say plainly who is in the way.
+        drop(TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, port)).map_err(|_| Error::PortInUse { port })?);
+        self.ensure_installed(say)?;
+        std::fs::create_dir_all(&self.state_dir).map_err(io("create", &self.state_dir))?;
+        let log_path = self.log();
+        let log = std::fs::File::create(&log_path).map_err(io("create", &log_path))?;
+        let log_err = log.try_clone().map_err(io("open", &log_path))?;
+
+        let mut cmd = Command::new(self.venv_python());
+        cmd.args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()])
+            // AWS-managed IAM policies are attached by ARN; moto only knows them when asked to load them.
+            .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+            .env_remove("AWS_CA_BUNDLE")
+            .stdin(Stdio::null())
+            .stdout(log)
+            .stderr(log_err);
+        #[cfg(unix)]
+        {
+            use std::os::unix::process::CommandExt;
+            // Its own process group: a Ctrl-C aimed at ngp does not stop the emulator.
+            cmd.process_group(0);
+        }
+        let mut child = cmd.spawn().map_err(|source| Error::Python {
+            python: self.venv_python().display().to_string(),
+            source,
+        })?;
+        let emulator = Emulator { pid: child.id(), port };
+
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(Some(status)) = child.try_wait() {
+                return Err(Error::Start {
+                    reason: format!("it exited with {status}: {}", tail(&log_path)),
+                    log: log_path,
+                });
+            }
+            if answers(port) {
+                break;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                return Err(Error::Start {
+                    reason: "it did not answer within 30 s".into(),
+                    log: log_path,
+                });
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        let record = self.record();
+        let json = serde_json::to_string_pretty(&emulator).expect("serialisable");
+        std::fs::write(&record, json).map_err(io("write", &record))?;
+        Ok((emulator, true))
+    }
+
+    /// Stops the recorded emulator. Returns it, or `None` when none was running.
+    pub fn down(&self) -> Result<Option<Emulator>, Error> {
+        let record = self.record();
+        let emulator = match std::fs::read_to_string(&record) {
+            Ok(text) => serde_json::from_str::<Emulator>(&text).ok(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => {
+                return Err(Error::Io {
+                    action: "read",
+                    path: record,
+                    source: e,
+                })
+            }
+        };
+        let stopped = match emulator {
+            Some(e) if is_ours(e.pid) => {
+                terminate(e.pid);
+                Some(e)
+            }
+            _ => None,
+        };
+        if record.exists() {
+            std::fs::remove_file(&record).map_err(io("remove", &record))?;
+        }
+        Ok(stopped)
+    }
+}
+
+fn tail(path: &Path) -> String {
+    let mut text = String::new();
+    if let Ok(mut f) = std::fs::File::open(path) {
+        let _ = f.read_to_string(&mut text);
+    }
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    lines[lines.len().saturating_sub(2)..].join(" / ")
+}
+
+/// Whether the emulator's API answers on `port`.
+pub fn answers(port: u16) -> bool {
+    let client = reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(2))
+        .build();
+    let Ok(client) = client else { return false };
+    client
+        .get(format!("http://127.0.0.1:{port}/moto-api/"))
+        .send()
+        .is_ok_and(|r| r.status().is_success())
+}
+
+/// Whether `pid` is a live moto process (not a recycled pid, not a zombie).
+fn is_ours(pid: u32) -> bool {
+    let Ok(pid_t) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    // SAFETY: kill with signal 0 only checks that the process exists.
+    if unsafe { libc::kill(pid_t, 0) } != 0 {
+        return false;
+    }
+    let proc_dir = PathBuf::from(format!("/proc/{pid}"));
+    if !Path::new("/proc/self").exists() {
+        return true; // no procfs: trust the record
+    }
+    let cmdline = std::fs::read(proc_dir.join("cmdline")).unwrap_or_default();
+    let stat = std::fs::read_to_string(proc_dir.join("stat")).unwrap_or_default();
+    let zombie = stat
+        .rsplit(')')
+        .next()
+        .is_some_and(|rest| rest.trim_start().starts_with('Z'));
+    !zombie && String::from_utf8_lossy(&cmdline).contains("moto")
+}
+
+fn terminate(pid: u32) {
+    let Ok(pid_t) = libc::pid_t::try_from(pid) else { return };
+    // SAFETY: plain signals to a process we started and checked.
+    unsafe { libc::kill(pid_t, libc::SIGTERM) };
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while is_ours(pid) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    if is_ours(pid) {
+        unsafe { libc::kill(pid_t, libc::SIGKILL) };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_taken_port_is_refused_before_anything_is_installed() {
+        let dir = tempfile::tempdir().unwrap();
+        let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = taken.local_addr().unwrap().port();
+        let local = LocalMode {
+            venv: dir.path().join("venv"),
+            state_dir: dir.path().join("state"),
+            python: "python3".into(),
+        };
+        let err = local
+            .up(port, |_| panic!("nothing is installed for a taken port"))
+            .unwrap_err();
+        assert!(matches!(err, Error::PortInUse { port: p } if p == port), "{err}");
+        assert!(!dir.path().join("venv").exists());
+    }
+
+    #[test]
+    fn no_record_means_not_running_and_down_is_a_no_op() {
+        let dir = tempfile::tempdir().unwrap();
+        let local = LocalMode {
+            venv: dir.path().join("venv"),
+            state_dir: dir.path().join("state"),
+            python: "python3".into(),
+        };
+        assert_eq!(local.status().unwrap(), None);
+        assert_eq!(local.down().unwrap(), None);
+    }
+
+    #[test]
+    fn a_stale_record_is_not_running() {
+        let dir = tempfile::tempdir().unwrap();
+        let local = LocalMode {
+            venv: dir.path().join("venv"),
+            state_dir: dir.path().to_owned(),
+            python: "python3".into(),
+        };
+        // Our own pid is alive but is not moto.
+        std::fs::write(
+            dir.path().join("emulator.json"),
+            format!("{{\"pid\": {}, \"port\": 1}}", std::process::id()),
+        )
+        .unwrap();
+        assert_eq!(local.status().unwrap(), None);
+        assert_eq!(local.down().unwrap(), None);
+        assert!(!dir.path().join("emulator.json").exists());
+    }
+}

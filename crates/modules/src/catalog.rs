@@ -1,0 +1,267 @@
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::Error;
+
+/// The four files of a module `<name>`, as suffixes of the name.
+pub const FILE_SUFFIXES: [&str; 4] = [".tf", ".dummy", "-variables.tf", "-output.tf"];
+
+/// Every module under a `modules/` folder, by name.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    pub dir: PathBuf,
+    pub modules: BTreeMap<String, Module>,
+}
+
+/// One module folder, read.
+#[derive(Debug, Clone)]
+pub struct Module {
+    pub name: String,
+    pub dir: PathBuf,
+    pub meta: Meta,
+    pub inputs: Vec<Input>,
+    pub outputs: Vec<Output>,
+}
+
+/// What a module says about itself in `locals { ngp_module = { ... } }` in `<name>.tf`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Meta {
+    /// One line for `ngp init` and `ngp module list`.
+    #[serde(default)]
+    pub description: String,
+    /// Whether `ngp init` enables the module unless told otherwise.
+    #[serde(default)]
+    pub default_enabled: bool,
+    /// Input name => the module whose output of that name feeds it, where several enabled modules have one.
+    #[serde(default)]
+    pub inputs_from: BTreeMap<String, String>,
+    /// Values used in local mode only, below everything the user sets: workarounds for emulator gaps.
+    #[serde(default)]
+    pub local_mode_inputs: BTreeMap<String, serde_json::Value>,
+}
+
+/// A `variable` block of a module.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Input {
+    pub name: String,
+    pub type_expr: Option<hcl::Expression>,
+    pub description: Option<String>,
+    pub default: Option<hcl::Expression>,
+    pub sensitive: bool,
+    pub nullable: Option<bool>,
+}
+
+/// An `output` block of a module.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Output {
+    pub name: String,
+    pub description: Option<String>,
+    pub sensitive: bool,
+}
+
+impl Catalog {
+    /// Reads every folder of `dir` as a module. A folder without the four files is an error that names the
+    /// missing one; files and dot-folders beside the modules are ignored.
+    pub fn discover(dir: &Path) -> Result<Self, Error> {
+        let entries = std::fs::read_dir(dir).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => Error::NoModulesDir { path: dir.to_owned() },
+            _ => Error::Read {
+                path: dir.to_owned(),
+                source: e,
+            },
+        })?;
+        let mut modules = BTreeMap::new();
+        for entry in entries {
+            let entry = entry.map_err(|source| Error::Read {
+                path: dir.to_owned(),
+                source,
+            })?;
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !path.is_dir() || name.starts_with('.') {
+                continue;
+            }
+            let module = Module::read(&name, &path)?;
+            modules.insert(name, module);
+        }
+        Ok(Self {
+            dir: dir.to_owned(),
+            modules,
+        })
+    }
+
+    pub fn names(&self) -> Vec<String> {
+        self.modules.keys().cloned().collect()
+    }
+
+    /// The modules `ngp init` enables by default.
+    pub fn default_enabled(&self) -> Vec<String> {
+        self.modules
+            .values()
+            .filter(|m| m.meta.default_enabled)
+            .map(|m| m.name.clone())
+            .collect()
+    }
+
+    /// Looks up a module; `from` names where the name was read, for the error.
+    pub fn get(&self, name: &str, from: Option<&str>) -> Result<&Module, Error> {
+        self.modules.get(name).ok_or_else(|| Error::Unknown {
+            name: name.to_owned(),
+            from: from.map(str::to_owned),
+            available: self.names(),
+        })
+    }
+}
+
+/// Checks a module name: it becomes a folder, file names and Terraform identifiers.
+pub fn valid_module_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+        && name.len() <= 40
+}
+
+impl Module {
+    /// Reads the module in `dir`. Its variables, outputs and metadata may be in any of its `.tf` files.
+    pub fn read(name: &str, dir: &Path) -> Result<Self, Error> {
+        if !valid_module_name(name) {
+            return Err(Error::BadName {
+                name: name.to_owned(),
+                path: dir.to_owned(),
+            });
+        }
+        for suffix in FILE_SUFFIXES {
+            let path = dir.join(format!("{name}{suffix}"));
+            if !path.is_file() {
+                return Err(Error::MissingFile {
+                    module: name.to_owned(),
+                    path,
+                });
+            }
+        }
+        let mut tf_files: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|source| Error::Read {
+                path: dir.to_owned(),
+                source,
+            })?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "tf"))
+            .collect();
+        tf_files.sort();
+
+        let mut module = Module {
+            name: name.to_owned(),
+            dir: dir.to_owned(),
+            meta: Meta::default(),
+            inputs: vec![],
+            outputs: vec![],
+        };
+        let mut meta_seen = false;
+        for path in tf_files {
+            let text = std::fs::read_to_string(&path).map_err(|source| Error::Read {
+                path: path.clone(),
+                source,
+            })?;
+            let body = hcl::parse(&text).map_err(|e| Error::Parse {
+                path: path.clone(),
+                message: e.to_string(),
+            })?;
+            for block in body.blocks() {
+                match (block.identifier(), block.labels()) {
+                    ("variable", [label]) => module.inputs.push(read_input(label.as_str(), block.body())),
+                    ("output", [label]) => module.outputs.push(read_output(label.as_str(), block.body())),
+                    ("locals", []) => {
+                        if let Some(attr) = block.body().attributes().find(|a| a.key() == "ngp_module") {
+                            module.meta = read_meta(&path, attr.expr())?;
+                            meta_seen = true;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if !meta_seen {
+            module.meta = Meta::default();
+        }
+        Ok(module)
+    }
+
+    pub fn example_path(&self) -> PathBuf {
+        self.dir.join(format!("{}.dummy", self.name))
+    }
+
+    pub fn input(&self, name: &str) -> Option<&Input> {
+        self.inputs.iter().find(|i| i.name == name)
+    }
+
+    pub fn output(&self, name: &str) -> Option<&Output> {
+        self.outputs.iter().find(|o| o.name == name)
+    }
+}
+
+fn attr<'a>(body: &'a hcl::Body, key: &str) -> Option<&'a hcl::Expression> {
+    body.attributes().find(|a| a.key() == key).map(|a| a.expr())
+}
+
+fn string_attr(body: &hcl::Body, key: &str) -> Option<String> {
+    match attr(body, key) {
+        Some(hcl::Expression::String(s)) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+fn bool_attr(body: &hcl::Body, key: &str) -> Option<bool> {
+    match attr(body, key) {
+        Some(hcl::Expression::Bool(b)) => Some(*b),
+        _ => None,
+    }
+}
+
+fn read_input(name: &str, body: &hcl::Body) -> Input {
+    Input {
+        name: name.to_owned(),
+        type_expr: attr(body, "type").cloned(),
+        description: string_attr(body, "description"),
+        default: attr(body, "default").cloned(),
+        sensitive: bool_attr(body, "sensitive").unwrap_or(false),
+        nullable: bool_attr(body, "nullable"),
+    }
+}
+
+fn read_output(name: &str, body: &hcl::Body) -> Output {
+    Output {
+        name: name.to_owned(),
+        description: string_attr(body, "description"),
+        sensitive: bool_attr(body, "sensitive").unwrap_or(false),
+    }
+}
+
+fn read_meta(path: &Path, expr: &hcl::Expression) -> Result<Meta, Error> {
+    use hcl::eval::Evaluate;
+    let bad = |message: String| Error::Parse {
+        path: path.to_owned(),
+        message: format!("locals.ngp_module: {message}"),
+    };
+    let value = expr
+        .evaluate(&hcl::eval::Context::new())
+        .map_err(|_| bad("must be a literal object (no references or functions)".into()))?;
+    let json = serde_json::to_value(value).map_err(|e| bad(e.to_string()))?;
+    serde_json::from_value(json).map_err(|e| bad(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_names_are_plain() {
+        assert!(valid_module_name("manager"));
+        assert!(valid_module_name("docker-registry"));
+        for bad in ["", "Manager", "1x", "a b", "../x"] {
+            assert!(!valid_module_name(bad), "{bad}");
+        }
+    }
+}

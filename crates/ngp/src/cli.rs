@@ -1,0 +1,128 @@
+//! The command line.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// ngp stands up the Next Gen Platform: a VPC, a manager node, a VPN, a DC/OS cluster and its apps, on AWS or,
+/// with `--env local`, on a local AWS emulator.
+#[derive(Debug, Parser)]
+#[command(name = "ngp", version, about, propagate_version = true)]
+pub struct Cli {
+    /// The NGP project folder (the one holding modules/). Default: the nearest such folder above the current one.
+    #[arg(long, global = true, env = "NGP_PROJECT_DIR", value_name = "DIR")]
+    pub project_dir: Option<PathBuf>,
+
+    /// More detail on stderr (-v: what ngp runs; -vv: everything).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct EnvArg {
+    /// The environment: reads ngp.tfvars plus ngp.<env>.tfvars, and keeps its state in .ngp/<env>/. `local`
+    /// runs on the local AWS emulator.
+    #[arg(long, short = 'e', env = "NGP_ENV", default_value = "default", value_name = "NAME")]
+    pub env: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Choose modules and write ngp.tfvars (or ngp.<env>.tfvars) from their example values, keeping your edits.
+    Init {
+        /// The modules to enable, comma-separated. Without it, on a terminal, ngp asks for each module.
+        #[arg(long, value_delimiter = ',', value_name = "A,B")]
+        modules: Option<Vec<String>>,
+        /// Write the overlay ngp.<env>.tfvars instead of ngp.tfvars.
+        #[arg(long, short = 'e', value_name = "NAME")]
+        env: Option<String>,
+    },
+    /// Check the generated configuration with `terraform validate`.
+    Validate(EnvArg),
+    /// Show what apply would change, grouped by module, and save the plan.
+    Plan {
+        #[command(flatten)]
+        env: EnvArg,
+        /// Exit 0 when nothing changes, 2 when something does, 1 on error (as terraform does).
+        #[arg(long)]
+        detailed_exitcode: bool,
+    },
+    /// Create or update the environment's resources.
+    Apply {
+        #[command(flatten)]
+        env: EnvArg,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        auto_approve: bool,
+        /// Apply the plan `ngp plan` saved, exactly; refused when anything changed since.
+        #[arg(long)]
+        saved_plan: bool,
+    },
+    /// Print the environment's outputs, by module.
+    Output {
+        #[command(flatten)]
+        env: EnvArg,
+        /// One output, as `<module>.<output>` or just `<output>` when only one module has it; printed raw.
+        name: Option<String>,
+        /// Print JSON: {"<module>": {"<output>": value}}.
+        #[arg(long)]
+        json: bool,
+        /// Print sensitive values instead of hiding them.
+        #[arg(long)]
+        show_secrets: bool,
+    },
+    /// Destroy every resource of the environment.
+    Destroy {
+        #[command(flatten)]
+        env: EnvArg,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        auto_approve: bool,
+    },
+    /// Everything at once: init with the default modules if there is no ngp.tfvars, start the emulator in
+    /// local mode, apply, and print the outputs.
+    Up {
+        #[command(flatten)]
+        env: EnvArg,
+        /// Do not ask for confirmation (never asked in local mode).
+        #[arg(long)]
+        auto_approve: bool,
+    },
+    /// Work with modules.
+    #[command(subcommand)]
+    Module(ModuleCommand),
+    /// Start, stop or check the local AWS emulator.
+    #[command(subcommand)]
+    Local(LocalCommand),
+    /// Prepare this machine: a Terraform CLI config for a local provider mirror (when there is one and you
+    /// have no config yet) and the emulator's virtualenv.
+    Setup,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModuleCommand {
+    /// List the modules found in modules/.
+    List,
+    /// Create modules/NAME/ with its four files.
+    New {
+        /// Lower-case letters, digits, '-' and '_'.
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LocalCommand {
+    /// Start the emulator (installing it first if needed).
+    Up {
+        /// The loopback port.
+        #[arg(long, env = "NGP_LOCAL_PORT", default_value_t = ngp_local::DEFAULT_PORT)]
+        port: u16,
+    },
+    /// Stop the emulator. Its resources are gone with it, so the local environment's state is cleared too.
+    Down,
+    /// Say whether the emulator runs, and where.
+    Status,
+}

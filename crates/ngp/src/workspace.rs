@@ -1,0 +1,267 @@
+//! One environment's workspace: tfvars → generated root module in `.ngp/<env>/` → a terraform ready to run.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use ngp_config::{env_overlay_file, validate_env_name, Origin, Settings, TfvarsFile, BASE_FILE};
+use ngp_modules::{generate, wire, Backend, Catalog, Provider, RootOutput, REGION_VARIABLE};
+use ngp_terraform::{CliConfig, Terraform};
+use sha2::{Digest, Sha256};
+
+use crate::project::{write_atomic, Project, LOCAL_ENV};
+
+/// The region local mode uses; the emulator accepts any.
+const LOCAL_REGION: &str = "us-east-1";
+
+/// The file, in the workspace, that maps root outputs back to their modules.
+const OUTPUTS_FILE: &str = "ngp-outputs.json";
+/// The saved plan and the fingerprint of the configuration it was made from.
+pub const PLAN_FILE: &str = "ngp.tfplan";
+const PLAN_FINGERPRINT: &str = "ngp.tfplan.sha256";
+
+/// A prepared environment.
+pub struct Workspace {
+    pub env: String,
+    pub dir: PathBuf,
+    pub terraform: Terraform,
+    pub modules: Vec<String>,
+    /// Hash of everything the plan depends on that Terraform does not check itself.
+    pub fingerprint: String,
+}
+
+/// The terraform binary and CLI config, checked before anything is written.
+pub fn terraform_for(project: &Project, dir: &Path) -> Result<Terraform> {
+    let terraform = Terraform::locate(dir)?;
+    let config = ngp_terraform::cli_config(&project.state_dir())?;
+    tracing::debug!(?config, "terraform CLI configuration");
+    Ok(match config {
+        CliConfig::Mirror { file, .. } => terraform.env("TF_CLI_CONFIG_FILE", file),
+        CliConfig::User(_) | CliConfig::Registry => terraform,
+    })
+}
+
+/// The environment's name as ngp uses it: `default` reads no overlay.
+pub fn overlay_env(env: &str) -> Option<&str> {
+    (env != "default").then_some(env)
+}
+
+/// Reads the backend file `ngp.<env>.tfbackend`, if any: the settings of an S3 backend with locking.
+fn read_backend(project: &Project, env: &str) -> Result<Option<Backend>> {
+    let path = project.dir.join(format!("ngp.{env}.tfbackend"));
+    let Some(file) = TfvarsFile::read_optional(&path)? else {
+        return Ok(None);
+    };
+    if env == LOCAL_ENV {
+        bail!(
+            "{}: the local environment keeps its state beside the emulator; remote state is for real environments",
+            path.display()
+        );
+    }
+    let mut settings: BTreeMap<String, serde_json::Value> = file.entries.into_iter().map(|(k, v, _)| (k, v)).collect();
+    for key in ["bucket", "key", "region"] {
+        if !settings.get(key).is_some_and(|v| v.is_string()) {
+            bail!(
+                "{}: {key}: expected a string; an S3 backend needs bucket, key and region",
+                path.display()
+            );
+        }
+    }
+    if !settings.contains_key("dynamodb_table") {
+        settings
+            .entry("use_lockfile".into())
+            .or_insert(serde_json::Value::Bool(true));
+    }
+    settings
+        .entry("encrypt".into())
+        .or_insert(serde_json::Value::Bool(true));
+    Ok(Some(Backend { settings }))
+}
+
+impl Workspace {
+    /// Generates `.ngp/<env>/` from the modules and tfvars and makes sure terraform is initialised there.
+    /// `emulator` is the emulator's endpoint in local mode.
+    pub fn prepare(project: &Project, env: &str, emulator: Option<&str>) -> Result<Self> {
+        validate_env_name(env)?;
+        let dir = project.workspace(env);
+        let terraform = terraform_for(project, &dir)?;
+
+        let catalog = Catalog::discover(&project.modules_dir())?;
+        let mut settings = Settings::load(&project.dir, overlay_env(env), std::env::vars())?;
+        let Some(modules) = settings.modules()? else {
+            let base = project.dir.join(BASE_FILE);
+            if !base.exists() {
+                bail!(
+                    "{} does not exist: run `ngp init` to choose modules and write it",
+                    base.display()
+                );
+            }
+            bail!(
+                "{}: modules: not set; list the modules to enable, e.g. modules = [\"manager\"], or run `ngp init`",
+                base.display()
+            );
+        };
+        let from = settings.get(ngp_config::MODULES_KEY).map(|s| s.origin.to_string());
+        let wiring = wire(&catalog, &modules, from.as_deref())?;
+
+        let provider = match (env == LOCAL_ENV, emulator) {
+            (true, Some(endpoint)) => {
+                settings.add_default(REGION_VARIABLE, LOCAL_REGION.into(), "local mode");
+                for name in &modules {
+                    for (key, value) in &catalog.modules[name].meta.local_mode_inputs {
+                        settings.add_default(key, value.clone(), format!("local mode default of module {name}"));
+                    }
+                }
+                Provider::Emulator {
+                    endpoint: endpoint.to_owned(),
+                }
+            }
+            (true, None) => bail!("the local environment needs the emulator: start it with `ngp local up`"),
+            (false, _) => Provider::Aws,
+        };
+        let backend = read_backend(project, env)?;
+        let root = generate(&catalog, &wiring, "../../modules", &provider, backend.as_ref());
+
+        let declared = |k: &str| k == REGION_VARIABLE || wiring.is_variable(k);
+        for (key, origin) in settings.unused_keys(declared) {
+            tracing::warn!(
+                "{origin}: {key} is not an input of any enabled module ({}); it is ignored",
+                modules.join(", ")
+            );
+        }
+        let missing: Vec<String> = wiring
+            .variables
+            .iter()
+            .filter(|(name, var)| var.input.default.is_none() && settings.get(name).is_none())
+            .map(|(name, var)| format!("{name} (used by {})", var.used_by.join(", ")))
+            .chain(
+                (settings.get(REGION_VARIABLE).is_none() && !wiring.is_variable(REGION_VARIABLE))
+                    .then(|| format!("{REGION_VARIABLE} (the AWS region)")),
+            )
+            .collect();
+        if !missing.is_empty() {
+            let files: Vec<String> = std::iter::once(BASE_FILE.to_owned())
+                .chain(overlay_env(env).map(env_overlay_file))
+                .collect();
+            bail!(
+                "no value for {}: set it in {} or as TF_VAR_<name>",
+                missing.join(", "),
+                files.join(" or ")
+            );
+        }
+        let values = settings.terraform_values(declared);
+
+        // Write the workspace: each file atomically; nothing is written before every check above passed.
+        let tfvars = serde_json::to_vec_pretty(&values)?;
+        let outputs = serde_json::to_vec_pretty(&root.outputs)?;
+        let formatted: Vec<(&str, String)> = root
+            .files()
+            .iter()
+            .map(|(n, t)| Ok((*n, terraform.fmt(t)?)))
+            .collect::<Result<_, ngp_terraform::Error>>()?;
+        let mut files: Vec<(&str, &[u8])> = formatted.iter().map(|(n, t)| (*n, t.as_bytes())).collect();
+        files.push(("terraform.tfvars.json", &tfvars));
+        files.push((OUTPUTS_FILE, &outputs));
+        for (name, contents) in &files {
+            let path = dir.join(name);
+            if std::fs::read(&path).ok().as_deref() != Some(*contents) {
+                write_atomic(&path, contents)?;
+            }
+        }
+        std::fs::write(dir.join(".gitignore"), "*\n").with_context(|| format!("cannot write in {}", dir.display()))?;
+
+        let mut hasher = Sha256::new();
+        for (name, contents) in &files {
+            hasher.update(name.as_bytes());
+            hasher.update(contents);
+        }
+        for name in &modules {
+            hash_dir(&mut hasher, &catalog.modules[name].dir)?;
+        }
+        let mut env_keys: Vec<String> = settings
+            .iter()
+            .filter(|(_, s)| matches!(s.origin, Origin::Env { .. }))
+            .map(|(k, _)| k.to_owned())
+            .collect();
+        env_keys.sort();
+        hasher.update(env_keys.join(",").as_bytes());
+        let fingerprint = format!("{:x}", hasher.finalize());
+
+        let ws = Workspace {
+            env: env.to_owned(),
+            dir,
+            terraform,
+            modules,
+            fingerprint,
+        };
+        ws.init_if_needed(&root.main_tf)?;
+        Ok(ws)
+    }
+
+    /// Runs `terraform init` when the workspace is new or its modules or backend changed.
+    fn init_if_needed(&self, main_tf: &str) -> Result<()> {
+        let marker = self.dir.join(".terraform/ngp-init.sha256");
+        let want = format!("{:x}", Sha256::digest(main_tf.as_bytes()));
+        if std::fs::read_to_string(&marker).ok().as_deref() == Some(want.as_str()) {
+            return Ok(());
+        }
+        tracing::info!("terraform init in {}", self.dir.display());
+        self.terraform.output(&["init", "-input=false", "-no-color"])?;
+        write_atomic(&marker, want.as_bytes())
+    }
+
+    /// The root outputs, as generated.
+    pub fn root_outputs(dir: &Path) -> Result<Vec<RootOutput>> {
+        let path = dir.join(OUTPUTS_FILE);
+        let text = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        serde_json::from_slice(&text)
+            .with_context(|| format!("{} is damaged: run `ngp plan` to write it again", path.display()))
+    }
+
+    pub fn plan_path(&self) -> PathBuf {
+        self.dir.join(PLAN_FILE)
+    }
+
+    pub fn save_plan_fingerprint(&self) -> Result<()> {
+        write_atomic(&self.dir.join(PLAN_FINGERPRINT), self.fingerprint.as_bytes())
+    }
+
+    /// Refuses a saved plan made from other configuration than the current one.
+    pub fn check_saved_plan(&self) -> Result<()> {
+        if !self.plan_path().is_file() {
+            bail!(
+                "there is no saved plan for environment {}: run `ngp plan --env {}` first",
+                self.env,
+                self.env
+            );
+        }
+        let saved = std::fs::read_to_string(self.dir.join(PLAN_FINGERPRINT)).unwrap_or_default();
+        if saved.trim() != self.fingerprint {
+            bail!(
+                "the saved plan for environment {} is stale: the modules, tfvars or TF_VAR_* names changed since `ngp plan`; run `ngp plan --env {}` again",
+                self.env,
+                self.env
+            );
+        }
+        Ok(())
+    }
+
+    pub fn forget_plan(&self) {
+        let _ = std::fs::remove_file(self.plan_path());
+        let _ = std::fs::remove_file(self.dir.join(PLAN_FINGERPRINT));
+    }
+}
+
+fn hash_dir(hasher: &mut Sha256, dir: &Path) -> Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .collect();
+    entries.sort();
+    for path in entries {
+        hasher.update(path.file_name().map(|n| n.as_encoded_bytes()).unwrap_or_default());
+        hasher.update(std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?);
+    }
+    Ok(())
+}

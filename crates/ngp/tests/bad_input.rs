@@ -1,0 +1,164 @@
+//! Bad input: each case gives one clear error line, exit code 1, no panic, and writes nothing.
+
+mod common;
+
+use std::net::TcpListener;
+
+use common::*;
+
+#[test]
+fn an_unknown_module_on_the_command_line() {
+    let dir = project_with(&["manager"]);
+    let out = run(ngp(dir.path()).args(["init", "--modules", "manager,nope"]));
+    assert_one_error(&out, "unknown module \"nope\" in --modules; the modules are: manager");
+    assert!(!dir.path().join("ngp.tfvars").exists());
+}
+
+#[test]
+fn an_unknown_module_in_tfvars_names_the_file_and_line() {
+    let dir = project_with(&["manager"]);
+    std::fs::write(
+        dir.path().join("ngp.tfvars"),
+        "pre_tag = \"x\"\nmodules = [\"manager\", \"nope\"]\n",
+    )
+    .unwrap();
+    let out = run(ngp(dir.path()).args(["validate"]));
+    let file = dir.path().join("ngp.tfvars");
+    assert_one_error(
+        &out,
+        &format!(
+            "unknown module \"nope\" in {}:2; the modules are: manager",
+            file.display()
+        ),
+    );
+}
+
+#[test]
+fn malformed_tfvars_names_the_file_and_line() {
+    let dir = project_with(&["manager"]);
+    std::fs::write(dir.path().join("ngp.tfvars"), "modules = [\"manager\"]\n").unwrap();
+    std::fs::write(
+        dir.path().join("ngp.stage.tfvars"),
+        "post_tag = \"stage\"\n\nadmin_cidrs = [\"10.0.0.0/8\"\nvpc_cidr = \"10.1.0.0/16\"\n",
+    )
+    .unwrap();
+    let out = run(ngp(dir.path()).args(["plan", "--env", "stage"]));
+    let file = dir.path().join("ngp.stage.tfvars");
+    assert_one_error(&out, &format!("{}:4:", file.display()));
+    assert!(
+        !dir.path().join(".ngp/stage/main.tf").exists(),
+        "nothing is generated from a broken file"
+    );
+}
+
+#[test]
+fn a_reference_in_tfvars_names_the_key() {
+    let dir = project_with(&["manager"]);
+    std::fs::write(
+        dir.path().join("ngp.tfvars"),
+        "modules = [\"manager\"]\npre_tag = var.x\n",
+    )
+    .unwrap();
+    let out = run(ngp(dir.path()).args(["validate"]));
+    assert_one_error(
+        &out,
+        &format!(
+            "{}:2: pre_tag: expected a literal value",
+            dir.path().join("ngp.tfvars").display()
+        ),
+    );
+}
+
+#[test]
+fn terraform_missing_from_path() {
+    let dir = project_with(&["manager"]);
+    std::fs::write(dir.path().join("ngp.tfvars"), "modules = [\"manager\"]\n").unwrap();
+    let empty = tempfile::tempdir().unwrap();
+    let out = run(ngp(dir.path()).args(["validate"]).env("PATH", empty.path()));
+    assert_one_error(&out, "terraform was not found on PATH: install Terraform 1.5 or later");
+    assert!(
+        !dir.path().join(".ngp/default/main.tf").exists(),
+        "nothing is generated without terraform"
+    );
+}
+
+#[test]
+fn ngp_terraform_pointing_nowhere() {
+    let dir = project_with(&["manager"]);
+    std::fs::write(dir.path().join("ngp.tfvars"), "modules = [\"manager\"]\n").unwrap();
+    let out = run(ngp(dir.path())
+        .args(["plan"])
+        .env("NGP_TERRAFORM", "/nonexistent/terraform"));
+    assert_one_error(
+        &out,
+        "NGP_TERRAFORM is /nonexistent/terraform, which is not an executable file",
+    );
+}
+
+#[test]
+fn the_emulator_port_already_taken() {
+    let dir = project_with(&["manager"]);
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let out = run(ngp(dir.path()).args(["local", "up", "--port", &port.to_string()]));
+    assert_one_error(
+        &out,
+        &format!("port {port} on 127.0.0.1 is already in use by another program"),
+    );
+    // The same through the main path: apply in local mode starts the emulator first.
+    std::fs::write(dir.path().join("ngp.tfvars"), "modules = [\"manager\"]\n").unwrap();
+    let out = run(ngp(dir.path())
+        .args(["apply", "--env", "local"])
+        .env("NGP_LOCAL_PORT", port.to_string()));
+    assert_one_error(
+        &out,
+        &format!("port {port} on 127.0.0.1 is already in use by another program"),
+    );
+    assert!(
+        !dir.path().join(".ngp/venv").exists(),
+        "nothing is installed for a port that cannot be used"
+    );
+}
+
+#[test]
+fn a_bad_environment_name() {
+    let dir = project_with(&["manager"]);
+    let out = run(ngp(dir.path()).args(["plan", "--env", "../prod"]));
+    assert_one_error(&out, "environment name \"../prod\" is not valid");
+}
+
+#[test]
+fn no_tfvars_yet_says_to_run_init() {
+    let dir = project_with(&["manager"]);
+    let out = run(ngp(dir.path()).args(["plan"]));
+    assert_one_error(
+        &out,
+        &format!(
+            "{} does not exist: run `ngp init`",
+            dir.path().join("ngp.tfvars").display()
+        ),
+    );
+}
+
+#[test]
+fn a_missing_required_value_is_named_with_where_to_set_it() {
+    if !terraform_available() {
+        eprintln!("skipped: terraform is not installed");
+        return;
+    }
+    let dir = project_with(&["manager"]);
+    std::fs::write(
+        dir.path().join("ngp.tfvars"),
+        "modules = [\"manager\"]\naws_region = \"eu-west-1\"\n",
+    )
+    .unwrap();
+    let out = run(ngp(dir.path()).args(["validate", "--env", "prod"]));
+    assert_one_error(&out, "no value for admin_cidrs (used by manager), post_tag (used by manager), pre_tag (used by manager), tag_environment (used by manager): set it in ngp.tfvars or ngp.prod.tfvars or as TF_VAR_<name>");
+}
+
+#[test]
+fn outside_a_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(ngp(dir.path()).args(["plan"]));
+    assert_one_error(&out, &format!("{} has no modules/ folder", dir.path().display()));
+}

@@ -1,0 +1,92 @@
+//! Helpers for running the real `ngp` binary on a throwaway project.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository's own folder.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+/// A temporary project holding copies of the named repository modules.
+pub fn project_with(modules: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for name in modules {
+        copy_dir(
+            &repo().join("modules").join(name),
+            &dir.path().join("modules").join(name),
+        );
+    }
+    std::fs::create_dir_all(dir.path().join("modules")).unwrap();
+    dir
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// `ngp --project-dir <dir> args...`, with a clean ngp environment.
+pub fn ngp(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ngp"));
+    cmd.arg("--project-dir").arg(dir);
+    for var in [
+        "NGP_ENV",
+        "NGP_LOCAL_PORT",
+        "NGP_TERRAFORM",
+        "NGP_LOG",
+        "NGP_PROJECT_DIR",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+pub fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("ngp runs")
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Asserts the run failed with exactly one line, `error: ...`, that starts with `expected`; no panic.
+pub fn assert_one_error(out: &Output, expected: &str) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(1), "exit code; stderr: {err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+        "a panic: {err}"
+    );
+    let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "one line of error, got: {err}");
+    assert!(
+        lines[0].starts_with(&format!("error: {expected}")),
+        "expected `error: {expected}...`, got: {err}"
+    );
+}
+
+/// Whether terraform and the AWS provider can be used here (CI and a set-up machine: yes).
+pub fn terraform_available() -> bool {
+    Command::new("terraform")
+        .arg("version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}

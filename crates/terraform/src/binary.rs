@@ -1,0 +1,186 @@
+use std::ffi::OsString;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::{Error, Event};
+
+/// The environment variable that names the terraform binary to use instead of the one on PATH.
+pub const TERRAFORM_ENV: &str = "NGP_TERRAFORM";
+
+/// The terraform CLI, run in one working directory with a fixed environment.
+#[derive(Debug, Clone)]
+pub struct Terraform {
+    program: PathBuf,
+    dir: PathBuf,
+    env: Vec<(OsString, OsString)>,
+}
+
+impl Terraform {
+    /// Finds terraform: `$NGP_TERRAFORM`, else `terraform` on PATH.
+    pub fn locate(dir: &Path) -> Result<Self, Error> {
+        let program = match std::env::var_os(TERRAFORM_ENV) {
+            Some(path) => {
+                let path = PathBuf::from(path);
+                if !path.is_file() {
+                    return Err(Error::BadPath { path });
+                }
+                path
+            }
+            None => which::which("terraform").map_err(|_| Error::NotFound)?,
+        };
+        Ok(Self {
+            program,
+            dir: dir.to_owned(),
+            env: Vec::new(),
+        })
+    }
+
+    /// Sets an environment variable for every run.
+    pub fn env(mut self, key: impl Into<OsString>, value: impl Into<OsString>) -> Self {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(&self.program);
+        cmd.args(args)
+            .current_dir(&self.dir)
+            .env("TF_IN_AUTOMATION", "1")
+            .env("TF_INPUT", "0");
+        cmd.envs(self.env.iter().map(|(k, v)| (k, v)));
+        cmd
+    }
+
+    /// Runs terraform and returns its standard output; a non-zero exit is an error carrying its stderr.
+    pub fn output(&self, args: &[&str]) -> Result<String, Error> {
+        let out = self
+            .command(args)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|source| Error::Spawn {
+                program: self.program.clone(),
+                source,
+            })?;
+        if !out.status.success() {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            return Err(Error::Failed {
+                command: args.first().copied().unwrap_or("").to_owned(),
+                message: first_error(&stderr, &stdout),
+            });
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// Formats HCL text as `terraform fmt` does (`terraform fmt -`).
+    pub fn fmt(&self, text: &str) -> Result<String, Error> {
+        use std::io::Write;
+        let mut child = Command::new(&self.program)
+            .args(["fmt", "-no-color", "-"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|source| Error::Spawn {
+                program: self.program.clone(),
+                source,
+            })?;
+        let mut stdin = child.stdin.take().expect("stdin is piped");
+        let input = text.to_owned();
+        let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+        let out = child.wait_with_output().map_err(|source| Error::Spawn {
+            program: self.program.clone(),
+            source,
+        })?;
+        let _ = writer.join();
+        if !out.status.success() {
+            return Err(Error::Failed {
+                command: "fmt".into(),
+                message: first_error(&String::from_utf8_lossy(&out.stderr), ""),
+            });
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// Runs terraform with `-json` output, handing each event to `on_event` as it arrives. Returns the exit
+    /// code when it is one of `ok_codes`; otherwise an error made of Terraform's error diagnostics.
+    pub fn run_json(&self, args: &[&str], ok_codes: &[i32], mut on_event: impl FnMut(&Event)) -> Result<i32, Error> {
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|source| Error::Spawn {
+                program: self.program.clone(),
+                source,
+            })?;
+        let mut stderr_pipe = child.stderr.take().expect("stderr is piped");
+        let stderr_reader = std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = stderr_pipe.read_to_string(&mut text);
+            text
+        });
+        let mut errors = Vec::new();
+        let stdout = child.stdout.take().expect("stdout is piped");
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            let Some(event) = Event::parse(&line) else { continue };
+            if let Some(diag) = event.diagnostic.as_ref().filter(|d| d.severity == "error") {
+                errors.push(diag.one_line());
+            }
+            on_event(&event);
+        }
+        let status = child.wait().map_err(|source| Error::Spawn {
+            program: self.program.clone(),
+            source,
+        })?;
+        let stderr = stderr_reader.join().unwrap_or_default();
+        let code = status.code().unwrap_or(1);
+        if ok_codes.contains(&code) {
+            return Ok(code);
+        }
+        let message = if errors.is_empty() {
+            first_error(&stderr, "")
+        } else {
+            errors.join("; ")
+        };
+        Err(Error::Failed {
+            command: args.first().copied().unwrap_or("").to_owned(),
+            message,
+        })
+    }
+}
+
+/// The gist of a failed command's output: its "Error:" lines and what follows, on one line.
+fn first_error(stderr: &str, stdout: &str) -> String {
+    let text = if stderr.trim().is_empty() { stdout } else { stderr };
+    let cleaned: Vec<&str> = text
+        .lines()
+        .map(|l| l.trim_start_matches(['│', '╷', '╵', ' ']).trim())
+        .filter(|l| !l.is_empty())
+        .collect();
+    let start = cleaned.iter().position(|l| l.starts_with("Error")).unwrap_or(0);
+    let joined = cleaned[start..].join(" ");
+    if joined.is_empty() {
+        "it printed nothing".to_owned()
+    } else {
+        joined
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_error_skips_box_drawing_and_warnings() {
+        let stderr = "╷\n│ Warning: something\n╵\n╷\n│ Error: Invalid value\n│ \n│ The thing is wrong.\n╵\n";
+        assert_eq!(first_error(stderr, ""), "Error: Invalid value The thing is wrong.");
+    }
+}

@@ -1,0 +1,23 @@
+use std::path::PathBuf;
+
+/// What can go wrong running Terraform. Terraform's own errors arrive as its diagnostics, one per line.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("terraform was not found on PATH: install Terraform 1.5 or later (https://developer.hashicorp.com/terraform/install), or set NGP_TERRAFORM to its path")]
+    NotFound,
+
+    #[error("NGP_TERRAFORM is {}, which is not an executable file", path.display())]
+    BadPath { path: PathBuf },
+
+    #[error("cannot run {}: {source}", program.display())]
+    Spawn { program: PathBuf, source: std::io::Error },
+
+    #[error("terraform {command} failed: {message}")]
+    Failed { command: String, message: String },
+
+    #[error("cannot read terraform's {what}: {message}")]
+    BadJson { what: String, message: String },
+
+    #[error("cannot write {}: {source}", path.display())]
+    Write { path: PathBuf, source: std::io::Error },
+}

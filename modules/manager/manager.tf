@@ -1,0 +1,369 @@
+# manager: the VPC every other module builds in, its management subnet and the (optional) manager node.
+#
+# The original IaC-manager wrote its ids to ~/terraform.out for the next step to read; here they are plain
+# module outputs that ngp wires into every module that declares an input of the same name.
+
+# ngp reads this block to learn about the module; Terraform ignores it.
+locals {
+  ngp_module = {
+    description     = "VPC, management subnet, internet gateway, management security group and the manager node"
+    default_enabled = true
+    # input name => module that provides it, for inputs that several enabled modules output.
+    inputs_from = {}
+    # Values ngp uses in local mode (below the user's own tfvars): emulator gaps, see emulator-notes.md.
+    local_mode_inputs = {
+      manager_detailed_monitoring = false # moto does not implement MonitorInstances
+      manager_public_ip           = false # moto drops the security groups of an instance launched with a public IP
+    }
+  }
+}
+
+locals {
+  name = "${var.pre_tag}-%s-${var.post_tag}"
+
+  tags = merge(var.tags, {
+    Service     = var.tag_service
+    Environment = var.tag_environment
+    Version     = var.tag_version
+    ManagedBy   = "ngp"
+  })
+
+  discovered_zones       = slice(data.aws_availability_zones.available.names, 0, min(var.availability_zone_count, length(data.aws_availability_zones.available.names)))
+  availability_zones     = coalesce(var.availability_zone_names, local.discovered_zones)
+  management_subnet_cidr = coalesce(var.management_subnet_cidr, cidrsubnet(var.vpc_cidr, 24 - tonumber(split("/", var.vpc_cidr)[1]), 0))
+  manager_ami_id         = var.manager_ami_id != null ? var.manager_ami_id : one(data.aws_ami.manager[*].id)
+}
+
+data "aws_availability_zones" "available" {
+  # checkov:skip=CKV_AWS_394: only the first availability_zone_count zones by name are used, so a zone AWS adds later does not change the set; availability_zone_names pins the zones explicitly.
+  state = "available"
+}
+
+data "aws_region" "current" {}
+
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}
+
+################################################################################
+# Network
+################################################################################
+
+resource "aws_vpc" "this" {
+  cidr_block           = var.vpc_cidr
+  enable_dns_support   = true
+  enable_dns_hostnames = true
+
+  tags = merge(local.tags, { Name = format(local.name, "vpc") })
+}
+
+# The default security group of a new VPC allows all traffic between its members; take every rule away.
+resource "aws_default_security_group" "this" {
+  vpc_id = aws_vpc.this.id
+
+  tags = merge(local.tags, { Name = format(local.name, "default-deny") })
+}
+
+resource "aws_internet_gateway" "this" {
+  vpc_id = aws_vpc.this.id
+
+  tags = merge(local.tags, { Name = format(local.name, "igw") })
+}
+
+resource "aws_subnet" "management" {
+  vpc_id                  = aws_vpc.this.id
+  cidr_block              = local.management_subnet_cidr
+  availability_zone       = local.availability_zones[0]
+  map_public_ip_on_launch = false
+
+  tags = merge(local.tags, { Name = format(local.name, "management"), Tier = "management" })
+}
+
+resource "aws_route_table" "management" {
+  vpc_id = aws_vpc.this.id
+
+  tags = merge(local.tags, { Name = format(local.name, "management") })
+}
+
+resource "aws_route" "management_internet" {
+  route_table_id         = aws_route_table.management.id
+  destination_cidr_block = "0.0.0.0/0"
+  gateway_id             = aws_internet_gateway.this.id
+}
+
+resource "aws_route_table_association" "management" {
+  subnet_id      = aws_subnet.management.id
+  route_table_id = aws_route_table.management.id
+}
+
+resource "aws_security_group" "management" {
+  name        = format(local.name, "management")
+  description = "Management subnet: SSH from admin_cidrs only"
+  vpc_id      = aws_vpc.this.id
+
+  tags = merge(local.tags, { Name = format(local.name, "management") })
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_vpc_security_group_ingress_rule" "management_ssh" {
+  for_each = toset(var.admin_cidrs)
+
+  security_group_id = aws_security_group.management.id
+  description       = "SSH from admin network ${each.value}"
+  ip_protocol       = "tcp"
+  from_port         = 22
+  to_port           = 22
+  cidr_ipv4         = each.value
+
+  tags = local.tags
+}
+
+resource "aws_vpc_security_group_egress_rule" "management_https" {
+  security_group_id = aws_security_group.management.id
+  description       = "HTTPS out: AWS APIs and package mirrors"
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+  cidr_ipv4         = "0.0.0.0/0"
+
+  tags = local.tags
+}
+
+resource "aws_vpc_security_group_egress_rule" "management_http" {
+  security_group_id = aws_security_group.management.id
+  description       = "HTTP out: package mirrors that do not serve HTTPS"
+  ip_protocol       = "tcp"
+  from_port         = 80
+  to_port           = 80
+  cidr_ipv4         = "0.0.0.0/0"
+
+  tags = local.tags
+}
+
+resource "aws_vpc_security_group_egress_rule" "management_vpc" {
+  security_group_id = aws_security_group.management.id
+  description       = "Everything inside the VPC: cluster nodes and internal load balancers"
+  ip_protocol       = "-1"
+  cidr_ipv4         = aws_vpc.this.cidr_block
+
+  tags = local.tags
+}
+
+################################################################################
+# VPC flow logs, encrypted with a key of their own
+################################################################################
+
+data "aws_iam_policy_document" "logs_key" {
+  # checkov:skip=CKV_AWS_111: this is a KMS key policy; its Resource "*" means the key itself.
+  # checkov:skip=CKV_AWS_356: this is a KMS key policy; its Resource "*" means the key itself.
+  # checkov:skip=CKV_AWS_109: this is a KMS key policy; the account administers its own key, as AWS's default key policy does.
+  statement {
+    sid       = "AccountAdministersTheKey"
+    actions   = ["kms:*"]
+    resources = ["*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"]
+    }
+  }
+
+  statement {
+    sid       = "CloudWatchLogsUsesTheKey"
+    actions   = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+    resources = ["*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["logs.${data.aws_region.current.name}.amazonaws.com"]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "kms:EncryptionContext:aws:logs:arn"
+      values   = ["arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:log-group:/ngp/${var.pre_tag}-${var.post_tag}/*"]
+    }
+  }
+}
+
+resource "aws_kms_key" "logs" {
+  description             = "Encrypts the ${var.pre_tag}-${var.post_tag} platform's CloudWatch log groups"
+  enable_key_rotation     = true
+  deletion_window_in_days = 7
+  policy                  = data.aws_iam_policy_document.logs_key.json
+
+  tags = merge(local.tags, { Name = format(local.name, "logs") })
+}
+
+resource "aws_cloudwatch_log_group" "flow_logs" {
+  name              = "/ngp/${var.pre_tag}-${var.post_tag}/vpc-flow-logs"
+  retention_in_days = var.flow_log_retention_days
+  kms_key_id        = aws_kms_key.logs.arn
+
+  tags = local.tags
+}
+
+data "aws_iam_policy_document" "flow_logs_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["vpc-flow-logs.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "flow_logs" {
+  name               = format(local.name, "flow-logs")
+  description        = "Lets VPC flow logs write to their own log group"
+  assume_role_policy = data.aws_iam_policy_document.flow_logs_assume.json
+
+  tags = local.tags
+}
+
+data "aws_iam_policy_document" "flow_logs" {
+  statement {
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
+    resources = ["${aws_cloudwatch_log_group.flow_logs.arn}:*"]
+  }
+}
+
+resource "aws_iam_role_policy" "flow_logs" {
+  name   = "write-flow-logs"
+  role   = aws_iam_role.flow_logs.id
+  policy = data.aws_iam_policy_document.flow_logs.json
+}
+
+resource "aws_flow_log" "this" {
+  vpc_id               = aws_vpc.this.id
+  traffic_type         = "ALL"
+  log_destination_type = "cloud-watch-logs"
+  log_destination      = aws_cloudwatch_log_group.flow_logs.arn
+  iam_role_arn         = aws_iam_role.flow_logs.arn
+
+  tags = merge(local.tags, { Name = format(local.name, "flow-logs") })
+}
+
+################################################################################
+# Manager node: IAM role, instance profile and instance
+################################################################################
+
+data "aws_iam_policy_document" "manager_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["ec2.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "manager" {
+  name               = format(local.name, "manager")
+  description        = "Manager node: write its own logs; nothing else"
+  assume_role_policy = data.aws_iam_policy_document.manager_assume.json
+
+  tags = local.tags
+}
+
+resource "aws_cloudwatch_log_group" "manager" {
+  name              = "/ngp/${var.pre_tag}-${var.post_tag}/manager"
+  retention_in_days = var.flow_log_retention_days
+  kms_key_id        = aws_kms_key.logs.arn
+
+  tags = local.tags
+}
+
+data "aws_iam_policy_document" "manager" {
+  statement {
+    sid       = "WriteOwnLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
+    resources = ["${aws_cloudwatch_log_group.manager.arn}:*"]
+  }
+}
+
+resource "aws_iam_role_policy" "manager" {
+  name   = "manager-least-privilege"
+  role   = aws_iam_role.manager.id
+  policy = data.aws_iam_policy_document.manager.json
+}
+
+resource "aws_iam_instance_profile" "manager" {
+  name = format(local.name, "manager")
+  role = aws_iam_role.manager.name
+
+  tags = local.tags
+}
+
+data "aws_ami" "manager" {
+  count = var.create_manager_node && var.manager_ami_id == null ? 1 : 0
+
+  most_recent = true
+  owners      = var.manager_ami_owners
+
+  filter {
+    name   = "name"
+    values = [var.manager_ami_name_filter]
+  }
+
+  filter {
+    name   = "state"
+    values = ["available"]
+  }
+}
+
+resource "aws_key_pair" "manager" {
+  count = var.ssh_public_key != null ? 1 : 0
+
+  key_name   = format(local.name, "manager")
+  public_key = var.ssh_public_key
+
+  tags = local.tags
+}
+
+resource "aws_instance" "manager" {
+  count = var.create_manager_node ? 1 : 0
+
+  # checkov:skip=CKV_AWS_88: the manager is the admin entry point; SSH reaches it only from admin_cidrs, and manager_public_ip = false turns the public IP off.
+  ami                         = local.manager_ami_id
+  instance_type               = var.manager_instance_type
+  subnet_id                   = aws_subnet.management.id
+  vpc_security_group_ids      = [aws_security_group.management.id]
+  iam_instance_profile        = aws_iam_instance_profile.manager.name
+  key_name                    = one(aws_key_pair.manager[*].key_name)
+  associate_public_ip_address = var.manager_public_ip ? true : null # null: the subnet decides (no public IP)
+  monitoring                  = var.manager_detailed_monitoring
+  ebs_optimized               = true
+
+  metadata_options {
+    http_endpoint               = "enabled"
+    http_tokens                 = "required"
+    http_put_response_hop_limit = 1
+    instance_metadata_tags      = "disabled"
+  }
+
+  root_block_device {
+    volume_type           = "gp3"
+    volume_size           = var.manager_root_volume_size
+    encrypted             = true
+    delete_on_termination = true
+  }
+
+  tags        = merge(local.tags, { Name = format(local.name, "manager"), Role = "manager" })
+  volume_tags = merge(local.tags, { Name = format(local.name, "manager") })
+
+  lifecycle {
+    ignore_changes = [ami]
+  }
+}
