@@ -23,6 +23,13 @@ pub enum Error {
         message: String,
     },
 
+    #[error("{origin}: {key}: {message}")]
+    Setting {
+        origin: String,
+        key: String,
+        message: String,
+    },
+
     #[error("{}:{line}: blocks are not allowed in a tfvars file; write `name = value` lines only", path.display())]
     Block { path: PathBuf, line: usize },
 

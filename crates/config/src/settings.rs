@@ -143,19 +143,10 @@ impl Settings {
         let Some(setting) = self.values.get(MODULES_KEY) else {
             return Ok(None);
         };
-        let bad = |message: &str| match &setting.origin {
-            Origin::File { path, line } => Error::Value {
-                path: path.clone(),
-                line: *line,
-                key: MODULES_KEY.into(),
-                message: message.into(),
-            },
-            other => Error::Value {
-                path: PathBuf::from(other.to_string()),
-                line: 0,
-                key: MODULES_KEY.into(),
-                message: message.into(),
-            },
+        let bad = |message: &str| Error::Setting {
+            origin: setting.origin.to_string(),
+            key: MODULES_KEY.into(),
+            message: message.into(),
         };
         let Some(Value::Array(items)) = &setting.value else {
             return Err(bad(

@@ -87,7 +87,9 @@ pub fn wire(catalog: &Catalog, enabled: &[String], from: Option<&str>) -> Result
                     return Err(bad(format!("it has no output {:?}", input.name)));
                 }
                 if !enabled_sorted.contains(&chosen.as_str()) {
-                    return Err(bad(format!("it is not enabled; add it to modules or remove the line")));
+                    return Err(bad(
+                        "it is not enabled; add it to modules or remove the line".to_string()
+                    ));
                 }
                 InputSource::Module(chosen.clone())
             } else {

@@ -41,14 +41,12 @@ pub fn clear_local_state(project: &Project) {
     }
 }
 
-/// The endpoint local mode's provider uses, whether or not the emulator runs now.
-fn endpoint_for(env: &str) -> Result<Option<String>> {
-    Ok((env == LOCAL_ENV).then(|| format!("http://127.0.0.1:{}", local_port().unwrap_or(ngp_local::DEFAULT_PORT))))
-}
-
 pub fn validate(project: &Project, env: &str) -> Result<()> {
-    local_port()?;
-    let ws = Workspace::prepare(project, env, endpoint_for(env)?.as_deref())?;
+    // Validating needs no running emulator, only the endpoint the provider would use.
+    let endpoint = (env == LOCAL_ENV)
+        .then(|| local_port().map(|p| format!("http://127.0.0.1:{p}")))
+        .transpose()?;
+    let ws = Workspace::prepare(project, env, endpoint.as_deref())?;
     ws.terraform.output(&["validate", "-no-color"])?;
     println!(
         "The configuration of environment {env} is valid (modules: {}).",
@@ -152,9 +150,8 @@ pub fn apply(project: &Project, env: &str, auto_approve: bool, saved_plan: bool)
         ws.forget_plan();
         return Ok(());
     }
-    if !(auto_approve || env == LOCAL_ENV)
-        && !confirm(&format!("\nApply these changes to environment {env}? Type yes:"), "yes")?
-    {
+    let approved = auto_approve || env == LOCAL_ENV;
+    if !approved && !confirm(&format!("\nApply these changes to environment {env}? Type yes:"), "yes")? {
         ws.forget_plan();
         bail!("apply cancelled; nothing was changed");
     }
@@ -165,7 +162,8 @@ pub fn apply(project: &Project, env: &str, auto_approve: bool, saved_plan: bool)
 pub fn destroy(project: &Project, env: &str, auto_approve: bool) -> Result<()> {
     let endpoint = ensure_emulator(project, env)?;
     let ws = Workspace::prepare(project, env, endpoint.as_deref())?;
-    if !(auto_approve || env == LOCAL_ENV)
+    let approved = auto_approve || env == LOCAL_ENV;
+    if !approved
         && !confirm(
             &format!("Destroy every resource of environment {env}? Type the environment name to confirm:"),
             env,

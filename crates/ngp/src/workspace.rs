@@ -168,7 +168,11 @@ impl Workspace {
                 write_atomic(&path, contents)?;
             }
         }
-        std::fs::write(dir.join(".gitignore"), "*\n").with_context(|| format!("cannot write in {}", dir.display()))?;
+        let ignore = project.state_dir().join(".gitignore");
+        if !ignore.exists() {
+            // Workspaces hold state and plans: keep them out of git even where the repository does not say so.
+            write_atomic(&ignore, b"*\n")?;
+        }
 
         let mut hasher = Sha256::new();
         for (name, contents) in &files {

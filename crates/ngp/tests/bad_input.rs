@@ -162,3 +162,27 @@ fn outside_a_project() {
     let out = run(ngp(dir.path()).args(["plan"]));
     assert_one_error(&out, &format!("{} has no modules/ folder", dir.path().display()));
 }
+
+#[test]
+fn a_backend_file_without_a_bucket() {
+    if !terraform_available() {
+        eprintln!("skipped: terraform is not installed");
+        return;
+    }
+    let dir = project_with(&["manager"]);
+    std::fs::write(dir.path().join("ngp.tfvars"), "modules = [\"manager\"]\n").unwrap();
+    std::fs::write(
+        dir.path().join("ngp.prod.tfbackend"),
+        "key = \"prod/terraform.tfstate\"\nregion = \"eu-west-1\"\n",
+    )
+    .unwrap();
+    let out = run(ngp(dir.path()).args(["validate", "--env", "prod"]));
+    let file = dir.path().join("ngp.prod.tfbackend");
+    assert_one_error(
+        &out,
+        &format!(
+            "{}: bucket: expected a string; an S3 backend needs bucket, key and region",
+            file.display()
+        ),
+    );
+}

@@ -123,7 +123,7 @@ async fn local_mode_from_up_to_destroy() {
     let _guard = EmulatorGuard(dir);
 
     // The main job: init with the default modules, start the emulator, apply, print the outputs.
-    let printed = ok(&mut local(dir, port).args(["up", "--env", "local"]));
+    let printed = ok(local(dir, port).args(["up", "--env", "local"]));
     assert!(printed.contains("manager:") && printed.contains("vpc_id"), "{printed}");
 
     let (ec2, iam) = clients(port).await;
@@ -180,10 +180,10 @@ async fn local_mode_from_up_to_destroy() {
     );
 
     let json: serde_json::Value =
-        serde_json::from_str(&ok(&mut local(dir, port).args(["output", "--env", "local", "--json"]))).unwrap();
+        serde_json::from_str(&ok(local(dir, port).args(["output", "--env", "local", "--json"]))).unwrap();
     assert_eq!(json["manager"]["vpc_id"], serde_json::json!(vpc_id));
     assert_eq!(
-        ok(&mut local(dir, port).args(["output", "--env", "local", "manager.vpc_id"])).trim(),
+        ok(local(dir, port).args(["output", "--env", "local", "manager.vpc_id"])).trim(),
         vpc_id
     );
 
@@ -204,15 +204,67 @@ async fn local_mode_from_up_to_destroy() {
         &run(local(dir, port).args(["apply", "--env", "local", "--saved-plan"])),
         "the saved plan for environment local is stale",
     );
-    ok(&mut local(dir, port).args(["plan", "--env", "local"]));
-    ok(&mut local(dir, port).args(["apply", "--env", "local", "--saved-plan"]));
+    ok(local(dir, port).args(["plan", "--env", "local"]));
+    ok(local(dir, port).args(["apply", "--env", "local", "--saved-plan"]));
     let out = run(local(dir, port).args(["plan", "--env", "local", "--detailed-exitcode"]));
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 
+    // Remote state: an S3 backend with locking, here on the emulator's S3, holds another environment's state.
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(format!("http://127.0.0.1:{port}"))
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_ec2::config::Credentials::new(
+            "test", "test", None, None, "ngp-e2e",
+        ))
+        .load()
+        .await;
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&config)
+            .force_path_style(true)
+            .build(),
+    );
+    s3.create_bucket().bucket("ngp-state").send().await.unwrap();
+    vault_module(dir);
+    std::fs::write(
+        dir.join("ngp.staging.tfvars"),
+        "modules = [\"vault\"]\naws_region = \"us-east-1\"\nlabel = \"staging\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("ngp.staging.tfbackend"),
+        format!(
+            "bucket = \"ngp-state\"\nkey = \"staging/terraform.tfstate\"\nregion = \"us-east-1\"\n\
+             access_key = \"test\"\nsecret_key = \"test\"\nskip_credentials_validation = true\n\
+             skip_requesting_account_id = true\nuse_path_style = true\nendpoints = {{ s3 = \"http://127.0.0.1:{port}\" }}\n"
+        ),
+    )
+    .unwrap();
+    ok(local(dir, port)
+        .args(["apply", "--env", "staging", "--auto-approve"])
+        .env("TF_VAR_token", "x"));
+    let main = std::fs::read_to_string(dir.join(".ngp/staging/main.tf")).unwrap();
+    assert!(
+        main.contains("backend \"s3\"") && main.contains("use_lockfile") && main.contains("encrypt"),
+        "{main}"
+    );
+    assert!(
+        !dir.join(".ngp/staging/terraform.tfstate").exists(),
+        "the state is remote, not local"
+    );
+    let state = s3
+        .get_object()
+        .bucket("ngp-state")
+        .key("staging/terraform.tfstate")
+        .send()
+        .await
+        .unwrap();
+    let state: serde_json::Value = serde_json::from_slice(&state.body.collect().await.unwrap().into_bytes()).unwrap();
+    assert_eq!(state["outputs"]["vault_label"]["value"], serde_json::json!("staging"));
+
     // Destroy leaves nothing of ours behind.
-    ok(&mut local(dir, port).args(["destroy", "--env", "local"]));
+    ok(local(dir, port).args(["destroy", "--env", "local"]));
     assert_eq!(inventory(&ec2, &iam).await, Vec::<String>::new());
 
-    ok(&mut local(dir, port).args(["local", "down"]));
+    ok(local(dir, port).args(["local", "down"]));
     assert_eq!(run(local(dir, port).args(["local", "status"])).status.code(), Some(3));
 }

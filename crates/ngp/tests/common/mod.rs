@@ -90,3 +90,25 @@ pub fn terraform_available() -> bool {
         .output()
         .is_ok_and(|o| o.status.success())
 }
+
+/// Writes `modules/vault`: no resources, one plain and one sensitive output, so applying it needs no AWS.
+pub fn vault_module(dir: &Path) {
+    let d = dir.join("modules/vault");
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::write(
+        d.join("vault.tf"),
+        "locals {\n  ngp_module = { description = \"test secrets\", default_enabled = true }\n}\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("vault.dummy"), "# vault\nlabel = \"demo\"\n").unwrap();
+    std::fs::write(
+        d.join("vault-variables.tf"),
+        "variable \"label\" {\n  description = \"A label.\"\n  type        = string\n}\n\nvariable \"token\" {\n  description = \"A secret.\"\n  type        = string\n  sensitive   = true\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("vault-output.tf"),
+        "output \"label\" {\n  description = \"The label.\"\n  value       = var.label\n}\n\noutput \"token\" {\n  description = \"The secret.\"\n  value       = var.token\n  sensitive   = true\n}\n",
+    )
+    .unwrap();
+}

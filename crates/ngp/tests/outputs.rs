@@ -1,0 +1,83 @@
+//! `ngp output`: grouped by module, secrets hidden unless --show-secrets. Uses a module without resources, so
+//! a real terraform apply needs no AWS at all.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn secrets_are_hidden_unless_asked_for() {
+    if !terraform_available() {
+        assert!(
+            std::env::var_os("NGP_REQUIRE_TOOLS").is_none(),
+            "terraform is required here"
+        );
+        eprintln!("skipped: terraform is not installed");
+        return;
+    }
+    let project = project_with(&[]);
+    let dir = project.path();
+    vault_module(dir);
+    std::fs::write(
+        dir.join("ngp.tfvars"),
+        "modules = [\"vault\"]\naws_region = \"eu-west-1\"\nlabel = \"demo\"\n",
+    )
+    .unwrap();
+    let secret = "s3cr3t-from-the-environment";
+    let with_secret = |args: &[&str]| {
+        let mut cmd = ngp(dir);
+        cmd.args(args).env("TF_VAR_token", secret);
+        run(&mut cmd)
+    };
+
+    let out = with_secret(&["apply", "--env", "scratch", "--auto-approve"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // TF_VAR_ values reach Terraform but never ngp's files.
+    let tfvars = std::fs::read_to_string(dir.join(".ngp/scratch/terraform.tfvars.json")).unwrap();
+    assert!(!tfvars.contains(secret) && tfvars.contains("demo"), "{tfvars}");
+
+    let out = with_secret(&["output", "--env", "scratch"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "vault:\n  label = \"demo\"\n  token = (sensitive)\n");
+    assert!(
+        stderr(&out).contains("1 sensitive output(s) hidden; pass --show-secrets"),
+        "{}",
+        stderr(&out)
+    );
+
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&with_secret(&["output", "--env", "scratch", "--json"]))).unwrap();
+    assert_eq!(json, serde_json::json!({"vault": {"label": "demo", "token": null}}));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&with_secret(&[
+        "output",
+        "--env",
+        "scratch",
+        "--json",
+        "--show-secrets",
+    ])))
+    .unwrap();
+    assert_eq!(json["vault"]["token"], serde_json::json!(secret));
+
+    assert_one_error(
+        &with_secret(&["output", "--env", "scratch", "token"]),
+        "token is sensitive: pass --show-secrets to print it",
+    );
+    assert_eq!(
+        stdout(&with_secret(&[
+            "output",
+            "--env",
+            "scratch",
+            "vault.token",
+            "--show-secrets"
+        ])),
+        format!("{secret}\n")
+    );
+    assert_one_error(
+        &with_secret(&["output", "--env", "scratch", "nope"]),
+        "environment scratch has no output \"nope\"",
+    );
+    assert_one_error(
+        &with_secret(&["output", "--env", "other"]),
+        "environment other has no workspace yet",
+    );
+}
