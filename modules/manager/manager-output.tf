@@ -45,9 +45,19 @@ output "management_security_group_id" {
   value       = aws_security_group.management.id
 }
 
-output "logs_kms_key_arn" {
-  description = "ARN of the KMS key that encrypts the platform's CloudWatch log groups."
-  value       = aws_kms_key.logs.arn
+output "kms_key_arn" {
+  description = "ARN of the platform's KMS key: log groups, secrets and buckets are encrypted with it."
+  value       = aws_kms_key.platform.arn
+}
+
+output "domain" {
+  description = "The platform's DNS domain, or null when it has none."
+  value       = var.domain
+}
+
+output "dns_zone_id" {
+  description = "ID of the Route53 public zone for domain, or null when there is no domain."
+  value       = local.dns_zone_id
 }
 
 output "manager_role_name" {

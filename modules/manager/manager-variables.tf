@@ -186,3 +186,25 @@ variable "manager_detailed_monitoring" {
   type        = bool
   default     = true
 }
+
+variable "domain" {
+  description = "DNS domain of the platform (vpn.<domain>, dcos.<domain>). Null: no DNS names."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.domain == null || can(regex("^([a-z0-9]([a-z0-9-]*[a-z0-9])?\\.)+[a-z]{2,}$", var.domain))
+    error_message = "domain must be a DNS name such as platform.example.com, or null."
+  }
+}
+
+variable "create_dns_zone" {
+  description = "Whether to create the Route53 public zone for domain. False uses the existing zone of that name."
+  type        = bool
+  default     = false
+
+  validation {
+    condition     = !var.create_dns_zone || var.domain != null
+    error_message = "create_dns_zone = true needs domain to be set."
+  }
+}

@@ -12,8 +12,10 @@ locals {
     inputs_from = {}
     # Values ngp uses in local mode (below the user's own tfvars): emulator gaps, see emulator-notes.md.
     local_mode_inputs = {
-      manager_detailed_monitoring = false # moto does not implement MonitorInstances
-      manager_public_ip           = false # moto drops the security groups of an instance launched with a public IP
+      manager_detailed_monitoring = false      # moto does not implement MonitorInstances
+      manager_public_ip           = false      # moto drops the security groups of an instance launched with a public IP
+      domain                      = "ngp.test" # a zone of its own in the emulator, so the Route53 records are exercised
+      create_dns_zone             = true
     }
   }
 }
@@ -153,10 +155,37 @@ resource "aws_vpc_security_group_egress_rule" "management_vpc" {
 }
 
 ################################################################################
-# VPC flow logs, encrypted with a key of their own
+# DNS: an existing public zone for `domain`, or one created here
 ################################################################################
 
-data "aws_iam_policy_document" "logs_key" {
+resource "aws_route53_zone" "this" {
+  count = var.create_dns_zone ? 1 : 0
+
+  # checkov:skip=CKV2_AWS_38: DNSSEC signing needs an asymmetric KMS key in us-east-1 and registrar changes; enable it on the zone when the domain is delegated.
+  # checkov:skip=CKV2_AWS_39: query logging needs a log group in us-east-1; the platform logs its own traffic with VPC flow logs.
+  name          = var.domain
+  comment       = "NGP ${var.pre_tag}-${var.post_tag}"
+  force_destroy = false
+
+  tags = local.tags
+}
+
+data "aws_route53_zone" "existing" {
+  count = var.domain != null && !var.create_dns_zone ? 1 : 0
+
+  name         = var.domain
+  private_zone = false
+}
+
+locals {
+  dns_zone_id = var.create_dns_zone ? one(aws_route53_zone.this[*].zone_id) : one(data.aws_route53_zone.existing[*].zone_id)
+}
+
+################################################################################
+# The platform's KMS key: VPC flow logs, log groups and secrets
+################################################################################
+
+data "aws_iam_policy_document" "platform_key" {
   # checkov:skip=CKV_AWS_111: this is a KMS key policy; its Resource "*" means the key itself.
   # checkov:skip=CKV_AWS_356: this is a KMS key policy; its Resource "*" means the key itself.
   # checkov:skip=CKV_AWS_109: this is a KMS key policy; the account administers its own key, as AWS's default key policy does.
@@ -189,19 +218,19 @@ data "aws_iam_policy_document" "logs_key" {
   }
 }
 
-resource "aws_kms_key" "logs" {
-  description             = "Encrypts the ${var.pre_tag}-${var.post_tag} platform's CloudWatch log groups"
+resource "aws_kms_key" "platform" {
+  description             = "Encrypts the ${var.pre_tag}-${var.post_tag} platform's log groups and secrets"
   enable_key_rotation     = true
   deletion_window_in_days = 7
-  policy                  = data.aws_iam_policy_document.logs_key.json
+  policy                  = data.aws_iam_policy_document.platform_key.json
 
-  tags = merge(local.tags, { Name = format(local.name, "logs") })
+  tags = merge(local.tags, { Name = format(local.name, "platform") })
 }
 
 resource "aws_cloudwatch_log_group" "flow_logs" {
   name              = "/ngp/${var.pre_tag}-${var.post_tag}/vpc-flow-logs"
   retention_in_days = var.flow_log_retention_days
-  kms_key_id        = aws_kms_key.logs.arn
+  kms_key_id        = aws_kms_key.platform.arn
 
   tags = local.tags
 }
@@ -280,7 +309,7 @@ resource "aws_iam_role" "manager" {
 resource "aws_cloudwatch_log_group" "manager" {
   name              = "/ngp/${var.pre_tag}-${var.post_tag}/manager"
   retention_in_days = var.flow_log_retention_days
-  kms_key_id        = aws_kms_key.logs.arn
+  kms_key_id        = aws_kms_key.platform.arn
 
   tags = local.tags
 }

@@ -15,6 +15,9 @@ use serde::{Deserialize, Serialize};
 /// The moto release local mode runs, pinned.
 pub const MOTO_REQUIREMENT: &str = "moto[server]==5.2.5";
 
+/// The launcher: moto's server plus patches for emulator gaps. Written beside the pid record at each start.
+const LAUNCHER: &str = include_str!("moto-launcher.py");
+
 /// The loopback port the emulator listens on unless told otherwise.
 pub const DEFAULT_PORT: u16 = 4599;
 
@@ -180,8 +183,11 @@ impl LocalMode {
         let log = std::fs::File::create(&log_path).map_err(io("create", &log_path))?;
         let log_err = log.try_clone().map_err(io("open", &log_path))?;
 
+        let launcher = self.state_dir.join("moto-launcher.py");
+        std::fs::write(&launcher, LAUNCHER).map_err(io("write", &launcher))?;
         let mut cmd = Command::new(self.venv_python());
-        cmd.args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()])
+        cmd.arg(&launcher)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             // AWS-managed IAM policies are attached by ARN; moto only knows them when asked to load them.
             .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
             .env_remove("AWS_CA_BUNDLE")

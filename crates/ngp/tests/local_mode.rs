@@ -1,5 +1,6 @@
-//! The whole path in local mode, from a fresh project: up → no-change plan → plain terraform → outputs →
-//! stale-plan refusal → destroy, with the emulator checked through the AWS API (aws-sdk-rust) at each end.
+//! The whole platform in local mode, from a fresh project with every repository module: up → security checks
+//! through the AWS API (aws-sdk-rust) → no-change plan → plain terraform → outputs → stale-plan refusal →
+//! remote state → destroy, leaving nothing behind → plan-time validation errors.
 
 mod common;
 
@@ -55,6 +56,45 @@ async fn clients(port: u16) -> (aws_sdk_ec2::Client, aws_sdk_iam::Client) {
     (aws_sdk_ec2::Client::new(&config), aws_sdk_iam::Client::new(&config))
 }
 
+/// Runs shellcheck on each user-data script (base64 of gzip, or of plain text). Required in CI.
+fn shellcheck_user_data(scripts: &[(String, String)]) {
+    use std::io::Write;
+    use std::process::Stdio;
+    if Command::new("shellcheck").arg("--version").output().is_err() {
+        assert!(
+            std::env::var_os("NGP_REQUIRE_TOOLS").is_none(),
+            "shellcheck is required here"
+        );
+        eprintln!("skipped shellcheck: not installed");
+        return;
+    }
+    for (name, encoded) in scripts {
+        let decode = |cmd: &mut Command, input: &[u8]| {
+            let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+            child.stdin.take().unwrap().write_all(input).unwrap();
+            child.wait_with_output().unwrap()
+        };
+        let raw = decode(Command::new("base64").arg("-d"), encoded.as_bytes()).stdout;
+        let gunzipped = decode(Command::new("gzip").arg("-dc"), &raw);
+        let script = if gunzipped.status.success() {
+            gunzipped.stdout
+        } else {
+            raw
+        };
+        assert!(
+            script.starts_with(b"#!/bin/bash"),
+            "{name}: {}",
+            String::from_utf8_lossy(&script)
+        );
+        let out = decode(Command::new("shellcheck").args(["-s", "bash", "-"]), &script);
+        assert!(
+            out.status.success(),
+            "shellcheck on {name}:\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+}
+
 fn ours() -> Filter {
     Filter::builder().name("tag:ManagedBy").values("ngp").build()
 }
@@ -94,6 +134,28 @@ async fn inventory(ec2: &aws_sdk_ec2::Client, iam: &aws_sdk_iam::Client) -> Vec<
             }
         }
     }
+    for nat in ec2.describe_nat_gateways().send().await.unwrap().nat_gateways() {
+        let state = nat.state().map(|s| s.as_str().to_owned()).unwrap_or_default();
+        if state != "deleted" {
+            found.push(format!("nat gateway {} ({state})", nat.nat_gateway_id().unwrap()));
+        }
+    }
+    for address in ec2.describe_addresses().send().await.unwrap().addresses() {
+        found.push(format!("elastic ip {}", address.public_ip().unwrap_or("?")));
+    }
+    for eni in ec2
+        .describe_network_interfaces()
+        .filters(ours())
+        .send()
+        .await
+        .unwrap()
+        .network_interfaces()
+    {
+        found.push(format!("network interface {}", eni.network_interface_id().unwrap()));
+    }
+    for template in ec2.describe_launch_templates().send().await.unwrap().launch_templates() {
+        found.push(format!("launch template {}", template.launch_template_name().unwrap()));
+    }
     for role in iam.list_roles().send().await.unwrap().roles() {
         if role.role_name().starts_with("ngp-") {
             found.push(format!("role {}", role.role_name()));
@@ -117,7 +179,11 @@ async fn local_mode_from_up_to_destroy() {
         eprintln!("skipped: terraform is not installed");
         return;
     }
-    let project = project_with(&["manager"]);
+    let modules: Vec<String> = std::fs::read_dir(repo().join("modules"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    let project = project_with(&modules.iter().map(String::as_str).collect::<Vec<_>>());
     let dir = project.path();
     let port = free_port();
     let _guard = EmulatorGuard(dir);
@@ -131,8 +197,15 @@ async fn local_mode_from_up_to_destroy() {
     assert_eq!(vpcs.vpcs().len(), 1);
     let vpc_id = vpcs.vpcs()[0].vpc_id().unwrap().to_owned();
 
-    // The manager node: IMDSv2 required, root volume encrypted; SSH never open to the world.
-    let reservations = ec2.describe_instances().filters(ours()).send().await.unwrap();
+    // The manager node: IMDSv2 required, root volume encrypted.
+    let manager = Filter::builder().name("tag:Role").values("manager").build();
+    let reservations = ec2
+        .describe_instances()
+        .filters(ours())
+        .filters(manager)
+        .send()
+        .await
+        .unwrap();
     let instance = reservations.reservations()[0].instances()[0].clone();
     assert_eq!(
         instance.metadata_options().unwrap().http_tokens(),
@@ -150,16 +223,119 @@ async fn local_mode_from_up_to_destroy() {
         .await
         .unwrap();
     assert!(!volumes.volumes().is_empty() && volumes.volumes().iter().all(|v| v.encrypted() == Some(true)));
-    let groups = ec2.describe_security_groups().filters(ours()).send().await.unwrap();
-    for group in groups.security_groups() {
+    // Nothing is open to the world but the VPN (443/tcp, 1194/udp) and the public agents (80/443).
+    let allowed = [
+        ("ngp-dcos-public-agent-dev", "tcp", 443),
+        ("ngp-dcos-public-agent-dev", "tcp", 80),
+        ("ngp-vpn-dev", "tcp", 443),
+        ("ngp-vpn-dev", "udp", 1194),
+    ];
+    let mut open = Vec::new();
+    for group in ec2.describe_security_groups().send().await.unwrap().security_groups() {
         for rule in group.ip_permissions() {
-            assert!(
-                rule.ip_ranges().iter().all(|r| r.cidr_ip() != Some("0.0.0.0/0")),
-                "{group:?}"
-            );
+            let world = rule.ip_ranges().iter().any(|r| r.cidr_ip() == Some("0.0.0.0/0"))
+                || rule.ipv6_ranges().iter().any(|r| r.cidr_ipv6() == Some("::/0"));
+            if world {
+                let name = group.group_name().unwrap().to_owned();
+                open.push((
+                    name,
+                    rule.ip_protocol().unwrap().to_owned(),
+                    rule.from_port().unwrap_or(-1),
+                ));
+            }
         }
     }
-    assert!(inventory(&ec2, &iam).await.len() >= 6);
+    open.sort();
+    let mut expected: Vec<(String, String, i32)> = allowed
+        .iter()
+        .map(|(g, p, port)| (g.to_string(), p.to_string(), *port))
+        .collect();
+    expected.sort();
+    assert_eq!(open, expected, "ingress open to 0.0.0.0/0");
+
+    // Every launch template requires IMDSv2 (moto does not pass it on to the ASGs' instances).
+    let templates = ec2.describe_launch_templates().send().await.unwrap();
+    let mut user_data = Vec::new();
+    for template in templates.launch_templates() {
+        let id = template.launch_template_id().unwrap();
+        let versions = ec2
+            .describe_launch_template_versions()
+            .launch_template_id(id)
+            .send()
+            .await
+            .unwrap();
+        let data = versions.launch_template_versions()[0].launch_template_data().unwrap();
+        let tokens = data
+            .metadata_options()
+            .unwrap()
+            .http_tokens()
+            .map(|t| t.as_str().to_owned());
+        assert_eq!(tokens.as_deref(), Some("required"), "{template:?}");
+        user_data.push((
+            template.launch_template_name().unwrap().to_owned(),
+            data.user_data().unwrap().to_owned(),
+        ));
+    }
+    assert_eq!(user_data.len(), 3, "masters, private agents, public agents");
+    let bootstrap = Filter::builder().name("tag:Role").values("dcos-bootstrap").build();
+    let reservations = ec2.describe_instances().filters(bootstrap).send().await.unwrap();
+    let bootstrap_id = reservations.reservations()[0].instances()[0]
+        .instance_id()
+        .unwrap()
+        .to_owned();
+    let attribute = ec2
+        .describe_instance_attribute()
+        .instance_id(&bootstrap_id)
+        .attribute(aws_sdk_ec2::types::InstanceAttributeName::UserData)
+        .send()
+        .await
+        .unwrap();
+    user_data.push((
+        "bootstrap".to_owned(),
+        attribute.user_data().unwrap().value().unwrap().to_owned(),
+    ));
+    shellcheck_user_data(&user_data);
+
+    // config.yaml, as rendered, parses and holds the keys of master_http_loadbalancer discovery on S3.
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(local(dir, port).args(["output", "--env", "local", "--json"]))).unwrap();
+    let config: serde_yaml::Value = serde_yaml::from_str(json["dcos"]["dcos_config_yaml"].as_str().unwrap()).unwrap();
+    for key in [
+        "bootstrap_url",
+        "cluster_name",
+        "exhibitor_storage_backend",
+        "aws_region",
+        "s3_bucket",
+        "s3_prefix",
+        "master_discovery",
+        "exhibitor_address",
+        "num_masters",
+        "resolvers",
+        "ip_detect_contents",
+        "ip_detect_public_contents",
+        "fault_domain_detect_contents",
+        "master_external_loadbalancer",
+        "oauth_enabled",
+        "superuser_username",
+    ] {
+        assert!(config.get(key).is_some(), "config.yaml has no {key}: {config:?}");
+    }
+    assert_eq!(config["exhibitor_storage_backend"], serde_yaml::Value::from("aws_s3"));
+    assert_eq!(
+        config["master_discovery"],
+        serde_yaml::Value::from("master_http_loadbalancer")
+    );
+    assert_eq!(config["resolvers"][0], serde_yaml::Value::from("169.254.169.253"));
+    assert_eq!(
+        config["s3_bucket"],
+        serde_yaml::Value::from(json["dcos"]["exhibitor_bucket"].as_str().unwrap())
+    );
+    assert_eq!(
+        json["dcos"]["dcos_superuser_password"],
+        serde_json::Value::Null,
+        "secrets hidden by default"
+    );
+    assert!(inventory(&ec2, &iam).await.len() >= 20);
 
     // Right after: no changes, by ngp and by plain terraform in the workspace.
     let out = run(local(dir, port).args(["plan", "--env", "local", "--detailed-exitcode"]));
@@ -179,8 +355,6 @@ async fn local_mode_from_up_to_destroy() {
         String::from_utf8_lossy(&out.stdout)
     );
 
-    let json: serde_json::Value =
-        serde_json::from_str(&ok(local(dir, port).args(["output", "--env", "local", "--json"]))).unwrap();
     assert_eq!(json["manager"]["vpc_id"], serde_json::json!(vpc_id));
     assert_eq!(
         ok(local(dir, port).args(["output", "--env", "local", "manager.vpc_id"])).trim(),
@@ -188,8 +362,9 @@ async fn local_mode_from_up_to_destroy() {
     );
 
     // A saved plan applies only to the configuration it was made from.
-    let overlay = dir.join("ngp.local.tfvars");
-    std::fs::write(&overlay, "tag_version = \"0.2.0\"\n").unwrap();
+    let overlay_path = dir.join("ngp.local.tfvars");
+    let overlay = &overlay_path;
+    std::fs::write(overlay, "tag_version = \"0.2.0\"\n").unwrap();
     let out = run(local(dir, port).args(["plan", "--env", "local", "--detailed-exitcode"]));
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
@@ -199,7 +374,7 @@ async fn local_mode_from_up_to_destroy() {
         "{}",
         stdout(&out)
     );
-    std::fs::write(&overlay, "tag_version = \"0.3.0\"\n").unwrap();
+    std::fs::write(overlay, "tag_version = \"0.3.0\"\n").unwrap();
     assert_one_error(
         &run(local(dir, port).args(["apply", "--env", "local", "--saved-plan"])),
         "the saved plan for environment local is stale",
@@ -264,6 +439,22 @@ async fn local_mode_from_up_to_destroy() {
     // Destroy leaves nothing of ours behind.
     ok(local(dir, port).args(["destroy", "--env", "local"]));
     assert_eq!(inventory(&ec2, &iam).await, Vec::<String>::new());
+
+    // Bad values fail at plan time, through the modules' variable validations, naming the variable.
+    for (overlay, expected) in [
+        ("num_masters = 4\n", "num_masters must be 1, 3 or 5"),
+        (
+            "public_subnet_cidrs = [\"10.0.10.0/24\", \"10.0.11.0/24\"]\nprivate_subnet_cidrs = [\"10.0.11.0/24\", \"10.0.20.0/22\"]\n",
+            "public_subnet_cidrs and private_subnet_cidrs must not overlap one another",
+        ),
+        ("dcos_installer_sha256 = \"abc123\"\n", "dcos_installer_sha256 must be 64 lower-case hex characters"),
+        ("dns_records = true\ndomain = null\ncreate_dns_zone = false\n", "dns_records = true needs domain"),
+    ] {
+        std::fs::write(&overlay_path, overlay).unwrap();
+        let out = run(local(dir, port).args(["plan", "--env", "local"]));
+        assert_one_error(&out, "terraform plan failed: Invalid value for variable:");
+        assert!(stderr(&out).contains(expected), "expected {expected:?} in {}", stderr(&out));
+    }
 
     ok(local(dir, port).args(["local", "down"]));
     assert_eq!(run(local(dir, port).args(["local", "status"])).status.code(), Some(3));

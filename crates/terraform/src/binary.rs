@@ -145,6 +145,8 @@ impl Terraform {
         if ok_codes.contains(&code) {
             return Ok(code);
         }
+        // The user's own mistakes (invalid variable values) first: they are the ones to fix.
+        errors.sort_by_key(|e| !e.starts_with("Invalid value for variable"));
         let message = if errors.is_empty() {
             first_error(&stderr, "")
         } else {

@@ -1,0 +1,100 @@
+output "dcos_url" {
+  description = "The DC/OS UI and API, through the internal masters load balancer (reach it over the VPN)."
+  value       = var.dns_records ? "https://dcos.${var.domain}" : "https://${aws_lb.masters.dns_name}"
+}
+
+output "marathon_url" {
+  description = "Marathon's REST API, through the internal masters load balancer."
+  value       = "http://${aws_lb.masters.dns_name}:8080"
+}
+
+output "masters_lb_dns_name" {
+  description = "DNS name of the internal masters load balancer."
+  value       = aws_lb.masters.dns_name
+}
+
+output "public_agents_lb_dns_name" {
+  description = "DNS name of the public agents' load balancer (80/443)."
+  value       = aws_lb.public_agents.dns_name
+}
+
+output "dcos_cluster_name" {
+  description = "The DC/OS cluster name."
+  value       = local.cluster_name
+}
+
+output "dcos_config_yaml" {
+  description = "The config.yaml the bootstrap node builds genconf from (without the superuser's hash)."
+  value       = local.dcos_config_yaml
+}
+
+output "dcos_superuser_username" {
+  description = "The DC/OS superuser's name."
+  value       = var.dcos_superuser_username
+}
+
+output "dcos_superuser_password" {
+  description = "The DC/OS superuser's generated password."
+  value       = aws_secretsmanager_secret_version.superuser.secret_string
+  sensitive   = true
+}
+
+output "dcos_superuser_password_secret_arn" {
+  description = "ARN of the Secrets Manager secret holding the superuser's password."
+  value       = aws_secretsmanager_secret.superuser.arn
+}
+
+output "num_masters" {
+  description = "Number of masters."
+  value       = var.num_masters
+}
+
+output "private_agent_count" {
+  description = "Desired number of private agents (one-per-agent apps size themselves from the live count)."
+  value       = var.private_agents.desired
+}
+
+output "public_agent_count" {
+  description = "Desired number of public agents."
+  value       = var.public_agents.desired
+}
+
+output "private_subnet_ids" {
+  description = "IDs of the private subnets, one per availability zone (cluster nodes, Redis, Logstash)."
+  value       = aws_subnet.private[*].id
+}
+
+output "private_subnet_cidrs" {
+  description = "CIDR blocks of the private subnets."
+  value       = aws_subnet.private[*].cidr_block
+}
+
+output "public_subnet_ids" {
+  description = "IDs of the public subnets (load balancers, NAT)."
+  value       = aws_subnet.public[*].id
+}
+
+output "cluster_security_group_id" {
+  description = "ID of the security group every cluster node is in."
+  value       = aws_security_group.cluster.id
+}
+
+output "agent_security_group_id" {
+  description = "ID of the security group that identifies agents to services such as Redis (every node is in it)."
+  value       = aws_security_group.cluster.id
+}
+
+output "master_security_group_id" {
+  description = "ID of the masters' security group."
+  value       = aws_security_group.master.id
+}
+
+output "exhibitor_bucket" {
+  description = "Name of the exhibitor bucket."
+  value       = aws_s3_bucket.exhibitor.id
+}
+
+output "node_role_names" {
+  description = "IAM role name per node role (bootstrap, master, private_agent, public_agent)."
+  value       = { for role, r in aws_iam_role.node : role => r.name }
+}

@@ -1,0 +1,789 @@
+# dcos: a DC/OS cluster. Private subnets hold every node; public subnets the load balancers and NAT. The
+# bootstrap node checks the pinned installer and serves genconf; every other node installs itself from
+# user-data. Masters are found through the internal load balancer, with exhibitor state in S3.
+
+# ngp reads this block; Terraform ignores it.
+locals {
+  ngp_module = {
+    description     = "DC/OS cluster: private/public subnets, NAT, masters and agent ASGs, load balancers, exhibitor bucket"
+    default_enabled = true
+    inputs_from     = {}
+    local_mode_inputs = {
+      ami_owners                        = ["137112412989"] # no Flatcar images in the emulator: Amazon Linux stands in
+      ami_name_filter                   = "al2023-ami-2023.*-x86_64"
+      node_detailed_monitoring          = false # moto does not implement MonitorInstances
+      load_balancer_deletion_protection = false # so that destroy works
+      single_nat_gateway                = true
+      num_masters                       = 1
+      private_agents                    = { min = 1, max = 2, desired = 1 }
+      public_agents                     = { min = 1, max = 2, desired = 1 }
+      dcos_installer_url                = "https://dcos-installer.invalid/dcos_generate_config.sh" # never fetched locally
+      dcos_installer_sha256             = "0000000000000000000000000000000000000000000000000000000000000000"
+    }
+  }
+}
+
+locals {
+  name = "${var.pre_tag}-%s-${var.post_tag}"
+  tags = merge(var.tags, {
+    Service     = var.tag_service
+    Environment = var.tag_environment
+    Version     = var.tag_version
+    ManagedBy   = "ngp"
+  })
+
+  cluster_name = coalesce(var.cluster_name, "${var.pre_tag}-${var.post_tag}")
+  azs          = var.availability_zones
+  vpc_prefix   = tonumber(split("/", var.vpc_cidr)[1])
+
+  public_subnet_cidrs  = coalesce(var.public_subnet_cidrs, [for i, _ in local.azs : cidrsubnet(var.vpc_cidr, 24 - local.vpc_prefix, 10 + i)])
+  private_subnet_cidrs = coalesce(var.private_subnet_cidrs, [for i, _ in local.azs : cidrsubnet(var.vpc_cidr, 22 - local.vpc_prefix, 5 + i)])
+
+  roles = ["bootstrap", "master", "private_agent", "public_agent"]
+  # DC/OS's own name for each role, as dcos_install.sh takes it.
+  install_role = { master = "master", private_agent = "slave", public_agent = "slave_public" }
+
+  master_ports = [80, 443, 8080, 5050, 8181, 2181, 12379]
+  public_ports = concat([80, 443], var.public_agent_extra_ports)
+}
+
+data "aws_region" "current" {}
+
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}
+
+################################################################################
+# Network: public subnets (LBs, NAT) and private subnets (every node), one each per zone
+################################################################################
+
+resource "aws_subnet" "public" {
+  count = length(local.azs)
+
+  vpc_id                  = var.vpc_id
+  cidr_block              = local.public_subnet_cidrs[count.index]
+  availability_zone       = local.azs[count.index]
+  map_public_ip_on_launch = false
+
+  tags = merge(local.tags, { Name = format(local.name, "public-${local.azs[count.index]}"), Tier = "public" })
+}
+
+resource "aws_subnet" "private" {
+  count = length(local.azs)
+
+  vpc_id            = var.vpc_id
+  cidr_block        = local.private_subnet_cidrs[count.index]
+  availability_zone = local.azs[count.index]
+
+  tags = merge(local.tags, { Name = format(local.name, "private-${local.azs[count.index]}"), Tier = "private" })
+}
+
+resource "aws_route_table" "public" {
+  vpc_id = var.vpc_id
+  tags   = merge(local.tags, { Name = format(local.name, "public") })
+}
+
+resource "aws_route" "public_internet" {
+  route_table_id         = aws_route_table.public.id
+  destination_cidr_block = "0.0.0.0/0"
+  gateway_id             = var.internet_gateway_id
+}
+
+resource "aws_route_table_association" "public" {
+  count = length(local.azs)
+
+  subnet_id      = aws_subnet.public[count.index].id
+  route_table_id = aws_route_table.public.id
+}
+
+resource "aws_eip" "nat" {
+  count = var.single_nat_gateway ? 1 : length(local.azs)
+
+  domain = "vpc"
+  tags   = merge(local.tags, { Name = format(local.name, "nat-${count.index}") })
+}
+
+resource "aws_nat_gateway" "this" {
+  count = var.single_nat_gateway ? 1 : length(local.azs)
+
+  allocation_id = aws_eip.nat[count.index].id
+  subnet_id     = aws_subnet.public[count.index].id
+  tags          = merge(local.tags, { Name = format(local.name, "nat-${local.azs[count.index]}") })
+}
+
+resource "aws_route_table" "private" {
+  count = length(local.azs)
+
+  vpc_id = var.vpc_id
+  tags   = merge(local.tags, { Name = format(local.name, "private-${local.azs[count.index]}") })
+}
+
+resource "aws_route" "private_nat" {
+  count = length(local.azs)
+
+  route_table_id         = aws_route_table.private[count.index].id
+  destination_cidr_block = "0.0.0.0/0"
+  nat_gateway_id         = aws_nat_gateway.this[var.single_nat_gateway ? 0 : count.index].id
+}
+
+resource "aws_route_table_association" "private" {
+  count = length(local.azs)
+
+  subnet_id      = aws_subnet.private[count.index].id
+  route_table_id = aws_route_table.private[count.index].id
+}
+
+################################################################################
+# Security groups
+################################################################################
+
+# Every node: all traffic between cluster members, and nothing else in.
+resource "aws_security_group" "cluster" {
+  name        = format(local.name, "dcos-cluster")
+  description = "DC/OS nodes: all traffic between members of this group"
+  vpc_id      = var.vpc_id
+  tags        = merge(local.tags, { Name = format(local.name, "dcos-cluster") })
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+# Rules whose source is another group use aws_security_group_rule: moto reports referenced_security_group_id of
+# the newer rule resources as "<account>/<sg>", which would show as a change on every plan.
+resource "aws_security_group_rule" "cluster_self" {
+  type              = "ingress"
+  security_group_id = aws_security_group.cluster.id
+  description       = "Cluster members to each other"
+  protocol          = "-1"
+  from_port         = 0
+  to_port           = 0
+  self              = true
+}
+
+resource "aws_security_group_rule" "cluster_ssh" {
+  # checkov:skip=CKV_AWS_24: the source is a security group (the manager's or the VPN's), never a CIDR.
+  for_each = merge({ manager = var.management_security_group_id }, var.vpn_enabled ? { vpn = var.vpn_security_group_id } : {})
+
+  type                     = "ingress"
+  security_group_id        = aws_security_group.cluster.id
+  description              = "SSH from the ${each.key}"
+  protocol                 = "tcp"
+  from_port                = 22
+  to_port                  = 22
+  source_security_group_id = each.value
+}
+
+resource "aws_vpc_security_group_egress_rule" "cluster_vpc" {
+  security_group_id = aws_security_group.cluster.id
+  description       = "Anything inside the VPC"
+  ip_protocol       = "-1"
+  cidr_ipv4         = var.vpc_cidr
+  tags              = local.tags
+}
+
+resource "aws_vpc_security_group_egress_rule" "cluster_web" {
+  for_each = toset(["80", "443"])
+
+  security_group_id = aws_security_group.cluster.id
+  description       = "Port ${each.value} out through the NAT: images and packages"
+  ip_protocol       = "tcp"
+  from_port         = tonumber(each.value)
+  to_port           = tonumber(each.value)
+  cidr_ipv4         = "0.0.0.0/0"
+  tags              = local.tags
+}
+
+# Masters: admin ports from the VPN, the manager and admin_cidrs; health checks from the internal LB's subnets.
+resource "aws_security_group" "master" {
+  # checkov:skip=CKV2_AWS_5: attached to the masters through their launch template (local.node_security_groups).
+  name        = format(local.name, "dcos-master")
+  description = "DC/OS masters: admin ports from the VPN, the manager and admin_cidrs only"
+  vpc_id      = var.vpc_id
+  tags        = merge(local.tags, { Name = format(local.name, "dcos-master") })
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+locals {
+  master_group_sources = merge({ manager = var.management_security_group_id }, var.vpn_enabled ? { vpn = var.vpn_security_group_id } : {})
+  master_group_rules   = { for pair in setproduct(keys(local.master_group_sources), local.master_ports) : "${pair[0]}:${pair[1]}" => { source = pair[0], port = pair[1] } }
+  master_cidr_rules = {
+    for pair in setproduct(concat(var.admin_cidrs, local.private_subnet_cidrs), local.master_ports) : "${pair[0]}:${pair[1]}" => { cidr = pair[0], port = pair[1] }
+  }
+}
+
+resource "aws_security_group_rule" "master_from_groups" {
+  for_each = local.master_group_rules
+
+  type                     = "ingress"
+  security_group_id        = aws_security_group.master.id
+  description              = "Port ${each.value.port} from the ${each.value.source}"
+  protocol                 = "tcp"
+  from_port                = each.value.port
+  to_port                  = each.value.port
+  source_security_group_id = local.master_group_sources[each.value.source]
+}
+
+resource "aws_vpc_security_group_ingress_rule" "master_from_cidrs" {
+  for_each = local.master_cidr_rules
+
+  security_group_id = aws_security_group.master.id
+  description       = "Port ${each.value.port} from ${each.value.cidr} (admins, or the internal LB health checks)"
+  ip_protocol       = "tcp"
+  from_port         = each.value.port
+  to_port           = each.value.port
+  cidr_ipv4         = each.value.cidr
+  tags              = local.tags
+}
+
+# Public agents: 80/443 from anywhere (the public LB passes client addresses through); extra ports from a list.
+resource "aws_security_group" "public_agent" {
+  # checkov:skip=CKV2_AWS_5: attached to the public agents through their launch template (local.node_security_groups).
+  name        = format(local.name, "dcos-public-agent")
+  description = "DC/OS public agents: 80/443 from anywhere, extra ports from their CIDRs"
+  vpc_id      = var.vpc_id
+  tags        = merge(local.tags, { Name = format(local.name, "dcos-public-agent") })
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_vpc_security_group_ingress_rule" "public_web" {
+  # checkov:skip=CKV_AWS_260: the public agents serve the platform's public endpoints on 80/443 by design.
+  for_each = toset(["80", "443"])
+
+  security_group_id = aws_security_group.public_agent.id
+  description       = "Port ${each.value} from anywhere, through the public load balancer"
+  ip_protocol       = "tcp"
+  from_port         = tonumber(each.value)
+  to_port           = tonumber(each.value)
+  cidr_ipv4         = "0.0.0.0/0"
+  tags              = local.tags
+}
+
+resource "aws_vpc_security_group_ingress_rule" "public_extra" {
+  for_each = { for pair in setproduct(length(var.public_agent_extra_cidrs) > 0 ? var.public_agent_extra_cidrs : var.admin_cidrs, var.public_agent_extra_ports) : "${pair[0]}:${pair[1]}" => pair }
+
+  security_group_id = aws_security_group.public_agent.id
+  description       = "Port ${each.value[1]} from ${each.value[0]}"
+  ip_protocol       = "tcp"
+  from_port         = each.value[1]
+  to_port           = each.value[1]
+  cidr_ipv4         = each.value[0]
+  tags              = local.tags
+}
+
+################################################################################
+# Exhibitor bucket: versioned, KMS-encrypted, private, TLS-only
+################################################################################
+
+resource "aws_s3_bucket" "exhibitor" {
+  # checkov:skip=CKV_AWS_18: access logs would need a second bucket per cluster; exhibitor's objects are written only by the masters' role.
+  # checkov:skip=CKV_AWS_144: cross-region replication of ZooKeeper's live state is of no use for a restore.
+  # checkov:skip=CKV2_AWS_62: nothing consumes events of exhibitor's writes.
+  bucket_prefix = "${var.pre_tag}-exhibitor-${var.post_tag}-"
+  force_destroy = true
+
+  tags = merge(local.tags, { Name = format(local.name, "exhibitor") })
+}
+
+resource "aws_s3_bucket_versioning" "exhibitor" {
+  bucket = aws_s3_bucket.exhibitor.id
+
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "exhibitor" {
+  bucket = aws_s3_bucket.exhibitor.id
+
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = "aws:kms"
+      kms_master_key_id = var.kms_key_arn
+    }
+    bucket_key_enabled = true
+  }
+}
+
+resource "aws_s3_bucket_public_access_block" "exhibitor" {
+  bucket                  = aws_s3_bucket.exhibitor.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_ownership_controls" "exhibitor" {
+  bucket = aws_s3_bucket.exhibitor.id
+
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "exhibitor" {
+  bucket = aws_s3_bucket.exhibitor.id
+
+  rule {
+    id     = "expire-old-versions"
+    status = "Enabled"
+
+    filter {}
+
+    noncurrent_version_expiration {
+      noncurrent_days = 30
+    }
+
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 7
+    }
+  }
+}
+
+data "aws_iam_policy_document" "exhibitor_bucket" {
+  statement {
+    sid       = "DenyInsecureTransport"
+    effect    = "Deny"
+    actions   = ["s3:*"]
+    resources = [aws_s3_bucket.exhibitor.arn, "${aws_s3_bucket.exhibitor.arn}/*"]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "exhibitor" {
+  bucket = aws_s3_bucket.exhibitor.id
+  policy = data.aws_iam_policy_document.exhibitor_bucket.json
+
+  depends_on = [aws_s3_bucket_public_access_block.exhibitor]
+}
+
+################################################################################
+# IAM: one role per node role, least privilege
+################################################################################
+
+data "aws_iam_policy_document" "assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["ec2.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "node" {
+  for_each = toset(local.roles)
+
+  name               = format(local.name, "dcos-${replace(each.key, "_", "-")}")
+  description        = "DC/OS ${each.key} nodes"
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+  tags               = local.tags
+}
+
+resource "aws_iam_instance_profile" "node" {
+  for_each = toset(local.roles)
+
+  name = format(local.name, "dcos-${replace(each.key, "_", "-")}")
+  role = aws_iam_role.node[each.key].name
+  tags = local.tags
+}
+
+data "aws_iam_policy_document" "master" {
+  statement {
+    sid       = "ListExhibitorBucket"
+    actions   = ["s3:ListBucket"]
+    resources = [aws_s3_bucket.exhibitor.arn]
+  }
+
+  statement {
+    sid       = "ReadWriteExhibitorState"
+    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+    resources = ["${aws_s3_bucket.exhibitor.arn}/${local.cluster_name}/*"]
+  }
+
+  statement {
+    sid       = "UseTheBucketKey"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = [var.kms_key_arn]
+  }
+}
+
+resource "aws_iam_role_policy" "master" {
+  name   = "exhibitor-bucket"
+  role   = aws_iam_role.node["master"].id
+  policy = data.aws_iam_policy_document.master.json
+}
+
+data "aws_iam_policy_document" "agent" {
+  statement {
+    # GetAuthorizationToken has no resource to scope to.
+    sid       = "EcrLogin"
+    actions   = ["ecr:GetAuthorizationToken"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid       = "EcrPull"
+    actions   = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"]
+    resources = ["arn:${data.aws_partition.current.partition}:ecr:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:repository/*"]
+  }
+}
+
+resource "aws_iam_role_policy" "agent" {
+  for_each = toset(["private_agent", "public_agent"])
+
+  name   = "ecr-read"
+  role   = aws_iam_role.node[each.key].id
+  policy = data.aws_iam_policy_document.agent.json
+}
+
+################################################################################
+# The superuser's password: generated once, kept in Secrets Manager
+################################################################################
+
+data "aws_secretsmanager_random_password" "superuser" {
+  password_length     = 32
+  exclude_punctuation = true
+}
+
+resource "aws_secretsmanager_secret" "superuser" {
+  # checkov:skip=CKV2_AWS_57: DC/OS keeps only the hash, made at install; rotate with the DC/OS CLI and update the secret.
+  name_prefix             = "${format(local.name, "dcos-superuser")}-"
+  description             = "Password of DC/OS superuser ${var.dcos_superuser_username} on ${local.cluster_name}"
+  kms_key_id              = var.kms_key_arn
+  recovery_window_in_days = 7
+  tags                    = local.tags
+}
+
+resource "aws_secretsmanager_secret_version" "superuser" {
+  secret_id     = aws_secretsmanager_secret.superuser.id
+  secret_string = data.aws_secretsmanager_random_password.superuser.random_password
+
+  lifecycle {
+    ignore_changes = [secret_string]
+  }
+}
+
+################################################################################
+# Load balancers: internal for the masters, public for the public agents
+################################################################################
+
+resource "aws_lb" "masters" {
+  # checkov:skip=CKV_AWS_91: access logs of an internal TCP balancer add nothing to the masters' own logs.
+  name                             = substr(format(local.name, "masters"), 0, 32)
+  internal                         = true
+  load_balancer_type               = "network"
+  subnets                          = aws_subnet.private[*].id
+  enable_cross_zone_load_balancing = true
+  enable_deletion_protection       = var.load_balancer_deletion_protection
+  tags                             = local.tags
+}
+
+resource "aws_lb_target_group" "masters" {
+  for_each = toset([for p in local.master_ports : tostring(p)])
+
+  name     = substr(format(local.name, "m${each.key}"), 0, 32)
+  port     = tonumber(each.key)
+  protocol = "TCP"
+  vpc_id   = var.vpc_id
+
+  # A master is healthy when Mesos answers, whatever the port.
+  health_check {
+    protocol = "HTTP"
+    port     = "5050"
+    path     = "/health"
+  }
+
+  tags = local.tags
+}
+
+resource "aws_lb_listener" "masters" {
+  # checkov:skip=CKV_AWS_2: a TCP pass-through; Admin Router terminates TLS on 443 itself.
+  # checkov:skip=CKV_AWS_103: a TCP pass-through; Admin Router terminates TLS on 443 itself.
+  for_each = aws_lb_target_group.masters
+
+  load_balancer_arn = aws_lb.masters.arn
+  port              = each.value.port
+  protocol          = "TCP"
+
+  default_action {
+    type             = "forward"
+    target_group_arn = each.value.arn
+  }
+}
+
+resource "aws_lb" "public_agents" {
+  # checkov:skip=CKV_AWS_91: access logs belong to the apps behind marathon-lb, which log each request.
+  name                             = substr(format(local.name, "public"), 0, 32)
+  internal                         = false
+  load_balancer_type               = "network"
+  subnets                          = aws_subnet.public[*].id
+  enable_cross_zone_load_balancing = true
+  enable_deletion_protection       = var.load_balancer_deletion_protection
+  tags                             = local.tags
+}
+
+resource "aws_lb_target_group" "public_agents" {
+  for_each = toset([for p in local.public_ports : tostring(p)])
+
+  name     = substr(format(local.name, "p${each.key}"), 0, 32)
+  port     = tonumber(each.key)
+  protocol = "TCP"
+  vpc_id   = var.vpc_id
+
+  health_check {
+    protocol = "TCP"
+  }
+
+  tags = local.tags
+}
+
+resource "aws_lb_listener" "public_agents" {
+  # checkov:skip=CKV_AWS_2: a TCP pass-through; marathon-lb terminates TLS on the public agents.
+  # checkov:skip=CKV_AWS_103: a TCP pass-through; marathon-lb terminates TLS on the public agents.
+  for_each = aws_lb_target_group.public_agents
+
+  load_balancer_arn = aws_lb.public_agents.arn
+  port              = each.value.port
+  protocol          = "TCP"
+
+  default_action {
+    type             = "forward"
+    target_group_arn = each.value.arn
+  }
+}
+
+################################################################################
+# Nodes: the bootstrap instance, then masters and agents in autoscaling groups
+################################################################################
+
+data "aws_ami" "node" {
+  count = length(setsubtract(local.roles, keys(var.ami_ids))) > 0 ? 1 : 0
+
+  most_recent = true
+  owners      = var.ami_owners
+
+  filter {
+    name   = "name"
+    values = [var.ami_name_filter]
+  }
+
+  filter {
+    name   = "state"
+    values = ["available"]
+  }
+}
+
+locals {
+  ami = { for role in local.roles : role => lookup(var.ami_ids, role, one(data.aws_ami.node[*].id)) }
+
+  # A fixed address: the nodes' user-data and config.yaml name it before the bootstrap node exists.
+  bootstrap_ip  = cidrhost(local.private_subnet_cidrs[0], 10)
+  bootstrap_url = "http://${local.bootstrap_ip}:${var.bootstrap_port}"
+
+  # config.yaml, built as data (never by string concatenation). The superuser's hash is added on the bootstrap node.
+  dcos_config = {
+    bootstrap_url                = local.bootstrap_url
+    cluster_name                 = local.cluster_name
+    exhibitor_storage_backend    = "aws_s3"
+    aws_region                   = data.aws_region.current.name
+    s3_bucket                    = aws_s3_bucket.exhibitor.id
+    s3_prefix                    = local.cluster_name
+    master_discovery             = "master_http_loadbalancer"
+    exhibitor_address            = aws_lb.masters.dns_name
+    master_external_loadbalancer = aws_lb.masters.dns_name
+    num_masters                  = var.num_masters
+    resolvers                    = ["169.254.169.253"]
+    dns_search                   = "${data.aws_region.current.name}.compute.internal"
+    ip_detect_contents           = file("${path.module}/scripts/ip-detect.sh")
+    ip_detect_public_contents    = file("${path.module}/scripts/ip-detect-public.sh")
+    fault_domain_detect_contents = file("${path.module}/scripts/fault-domain-detect.sh")
+    fault_domain_enabled         = true
+    oauth_enabled                = true
+    superuser_username           = var.dcos_superuser_username
+    telemetry_enabled            = false
+    platform                     = "aws"
+  }
+  dcos_config_yaml = yamlencode(local.dcos_config)
+
+  bootstrap_user_data = templatefile("${path.module}/scripts/bootstrap.sh.tftpl", {
+    installer_url          = var.dcos_installer_url
+    installer_sha256       = var.dcos_installer_sha256
+    config_yaml_b64        = base64encode(local.dcos_config_yaml)
+    superuser_password_b64 = base64encode(aws_secretsmanager_secret_version.superuser.secret_string)
+    bootstrap_port         = var.bootstrap_port
+    nginx_image            = var.bootstrap_nginx_image
+  })
+
+  node_user_data = {
+    for role, dcos_role in local.install_role : role => templatefile("${path.module}/scripts/node.sh.tftpl", {
+      role                = dcos_role
+      bootstrap_url       = local.bootstrap_url
+      registry_ca_pem_b64 = var.registry_ca_pem == null ? "" : base64encode(var.registry_ca_pem)
+      registry_vip        = var.registry_vip
+    })
+  }
+
+  node_security_groups = {
+    master        = [aws_security_group.cluster.id, aws_security_group.master.id]
+    private_agent = [aws_security_group.cluster.id]
+    public_agent  = [aws_security_group.cluster.id, aws_security_group.public_agent.id]
+  }
+  node_target_groups = {
+    master        = [for tg in aws_lb_target_group.masters : tg.arn]
+    private_agent = []
+    public_agent  = [for tg in aws_lb_target_group.public_agents : tg.arn]
+  }
+  node_sizes = {
+    master        = { min = var.num_masters, max = var.num_masters, desired = var.num_masters }
+    private_agent = var.private_agents
+    public_agent  = var.public_agents
+  }
+}
+
+resource "aws_network_interface" "bootstrap" {
+  subnet_id       = aws_subnet.private[0].id
+  private_ips     = [local.bootstrap_ip]
+  security_groups = [aws_security_group.cluster.id]
+  tags            = merge(local.tags, { Name = format(local.name, "dcos-bootstrap") })
+}
+
+resource "aws_instance" "bootstrap" {
+  ami                  = local.ami["bootstrap"]
+  instance_type        = var.instance_types.bootstrap
+  iam_instance_profile = aws_iam_instance_profile.node["bootstrap"].name
+  monitoring           = var.node_detailed_monitoring
+  ebs_optimized        = true
+  user_data_base64     = base64gzip(local.bootstrap_user_data)
+
+  metadata_options {
+    http_endpoint               = "enabled"
+    http_tokens                 = "required"
+    http_put_response_hop_limit = 1
+  }
+
+  root_block_device {
+    volume_type           = "gp3"
+    volume_size           = var.root_volume_size
+    encrypted             = true
+    kms_key_id            = var.kms_key_arn
+    delete_on_termination = true
+  }
+
+  # Its address is fixed, on an interface of its own: the nodes' user-data names it before it exists.
+  network_interface {
+    network_interface_id = aws_network_interface.bootstrap.id
+    device_index         = 0
+  }
+
+  tags        = merge(local.tags, { Name = format(local.name, "dcos-bootstrap"), Role = "dcos-bootstrap" })
+  volume_tags = merge(local.tags, { Name = format(local.name, "dcos-bootstrap") })
+
+  lifecycle {
+    ignore_changes = [ami]
+  }
+}
+
+resource "aws_launch_template" "node" {
+  for_each = local.install_role
+
+  name_prefix            = "${format(local.name, "dcos-${replace(each.key, "_", "-")}")}-"
+  image_id               = local.ami[each.key]
+  instance_type          = var.instance_types[each.key]
+  vpc_security_group_ids = local.node_security_groups[each.key]
+  user_data              = base64gzip(local.node_user_data[each.key])
+  ebs_optimized          = true
+
+  iam_instance_profile {
+    arn = aws_iam_instance_profile.node[each.key].arn
+  }
+
+  metadata_options {
+    http_endpoint               = "enabled"
+    http_tokens                 = "required"
+    http_put_response_hop_limit = 1 # containers on docker's bridge cannot take the node's role credentials
+  }
+
+  monitoring {
+    enabled = var.node_detailed_monitoring
+  }
+
+  block_device_mappings {
+    device_name = "/dev/xvda"
+
+    ebs {
+      volume_type           = "gp3"
+      volume_size           = var.root_volume_size
+      encrypted             = true
+      kms_key_id            = var.kms_key_arn
+      delete_on_termination = true
+    }
+  }
+
+  tag_specifications {
+    resource_type = "instance"
+    tags          = merge(local.tags, { Name = format(local.name, "dcos-${replace(each.key, "_", "-")}"), Role = "dcos-${each.key}" })
+  }
+
+  tag_specifications {
+    resource_type = "volume"
+    tags          = merge(local.tags, { Name = format(local.name, "dcos-${replace(each.key, "_", "-")}") })
+  }
+
+  # No tags of the template's own: moto echoes them back as a launch-template tag specification, a perpetual diff.
+}
+
+resource "aws_autoscaling_group" "node" {
+  for_each = local.install_role
+
+  name                      = format(local.name, "dcos-${replace(each.key, "_", "-")}")
+  min_size                  = local.node_sizes[each.key].min
+  max_size                  = local.node_sizes[each.key].max
+  desired_capacity          = local.node_sizes[each.key].desired
+  vpc_zone_identifier       = aws_subnet.private[*].id
+  target_group_arns         = local.node_target_groups[each.key]
+  health_check_type         = "EC2"
+  wait_for_capacity_timeout = "0"
+
+  launch_template {
+    id      = aws_launch_template.node[each.key].id
+    version = aws_launch_template.node[each.key].latest_version
+  }
+
+  dynamic "tag" {
+    for_each = merge(local.tags, { Name = format(local.name, "dcos-${replace(each.key, "_", "-")}") })
+
+    content {
+      key                 = tag.key
+      value               = tag.value
+      propagate_at_launch = false
+    }
+  }
+}
+
+resource "aws_route53_record" "dcos" {
+  count = var.dns_records ? 1 : 0
+
+  zone_id = var.dns_zone_id
+  name    = "dcos.${var.domain}"
+  type    = "CNAME"
+  ttl     = 300
+  records = [aws_lb.masters.dns_name]
+}

@@ -1,0 +1,94 @@
+# Inputs of the elasticache module: vpc_id and kms_key_arn from manager; private_subnet_ids and
+# agent_security_group_id from dcos; the rest from ngp.tfvars.
+
+variable "pre_tag" {
+  description = "First part of every resource name."
+  type        = string
+}
+
+variable "post_tag" {
+  description = "Last part of every resource name, usually the environment."
+  type        = string
+}
+
+variable "tag_service" {
+  description = "Value of the Service tag on every resource."
+  type        = string
+  default     = "ngp"
+}
+
+variable "tag_environment" {
+  description = "Value of the Environment tag on every resource."
+  type        = string
+}
+
+variable "tag_version" {
+  description = "Value of the Version tag on every resource."
+  type        = string
+  default     = "0.1.0"
+}
+
+variable "tags" {
+  description = "Extra tags for every resource."
+  type        = map(string)
+  default     = {}
+}
+
+variable "vpc_id" {
+  description = "ID of the platform VPC."
+  type        = string
+}
+
+variable "private_subnet_ids" {
+  description = "Private subnets Redis runs in (the cluster's)."
+  type        = list(string)
+}
+
+variable "agent_security_group_id" {
+  description = "Security group of the cluster's agents: the only clients Redis admits."
+  type        = string
+}
+
+variable "kms_key_arn" {
+  description = "ARN of the KMS key for encryption at rest and the auth token's secret."
+  type        = string
+}
+
+variable "redis_node_type" {
+  description = "ElastiCache node type."
+  type        = string
+  default     = "cache.t4g.small"
+
+  validation {
+    condition     = startswith(var.redis_node_type, "cache.")
+    error_message = "redis_node_type must be an ElastiCache node type, e.g. cache.t4g.small."
+  }
+}
+
+variable "redis_nodes" {
+  description = "Number of Redis nodes: a primary and its replicas, spread over the subnets. 2 or more enables automatic failover."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.redis_nodes >= 1 && var.redis_nodes <= 6
+    error_message = "redis_nodes must be between 1 and 6."
+  }
+}
+
+variable "redis_engine_version" {
+  description = "Redis engine version."
+  type        = string
+  default     = "7.1"
+}
+
+variable "redis_snapshot_retention_days" {
+  description = "Days automatic snapshots are kept."
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = var.redis_snapshot_retention_days >= 1 && var.redis_snapshot_retention_days <= 35
+    error_message = "redis_snapshot_retention_days must be between 1 and 35."
+  }
+}
