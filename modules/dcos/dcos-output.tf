@@ -35,13 +35,13 @@ output "dcos_superuser_username" {
 
 output "dcos_superuser_password" {
   description = "The DC/OS superuser's generated password."
-  value       = aws_secretsmanager_secret_version.superuser.secret_string
+  value       = module.superuser_password.value
   sensitive   = true
 }
 
 output "dcos_superuser_password_secret_arn" {
   description = "ARN of the Secrets Manager secret holding the superuser's password."
-  value       = aws_secretsmanager_secret.superuser.arn
+  value       = module.superuser_password.arn
 }
 
 output "num_masters" {

@@ -458,27 +458,13 @@ resource "aws_iam_role_policy" "agent" {
 # The superuser's password: generated once, kept in Secrets Manager
 ################################################################################
 
-data "aws_secretsmanager_random_password" "superuser" {
-  password_length     = 32
-  exclude_punctuation = true
-}
+module "superuser_password" {
+  source = "../.shared/generated-secret"
 
-resource "aws_secretsmanager_secret" "superuser" {
-  # checkov:skip=CKV2_AWS_57: DC/OS keeps only the hash, made at install; rotate with the DC/OS CLI and update the secret.
-  name_prefix             = "${format(local.name, "dcos-superuser")}-"
-  description             = "Password of DC/OS superuser ${var.dcos_superuser_username} on ${local.cluster_name}"
-  kms_key_id              = var.kms_key_arn
-  recovery_window_in_days = 7
-  tags                    = local.tags
-}
-
-resource "aws_secretsmanager_secret_version" "superuser" {
-  secret_id     = aws_secretsmanager_secret.superuser.id
-  secret_string = data.aws_secretsmanager_random_password.superuser.random_password
-
-  lifecycle {
-    ignore_changes = [secret_string]
-  }
+  name_prefix = format(local.name, "dcos-superuser")
+  description = "Password of DC/OS superuser ${var.dcos_superuser_username} on ${local.cluster_name}"
+  kms_key_arn = var.kms_key_arn
+  tags        = local.tags
 }
 
 ################################################################################
@@ -627,7 +613,7 @@ locals {
     installer_url          = var.dcos_installer_url
     installer_sha256       = var.dcos_installer_sha256
     config_yaml_b64        = base64encode(local.dcos_config_yaml)
-    superuser_password_b64 = base64encode(aws_secretsmanager_secret_version.superuser.secret_string)
+    superuser_password_b64 = base64encode(module.superuser_password.value)
     bootstrap_port         = var.bootstrap_port
     nginx_image            = var.bootstrap_nginx_image
   })

@@ -10,13 +10,13 @@ output "redis_port" {
 
 output "redis_auth_token" {
   description = "Redis AUTH token."
-  value       = aws_secretsmanager_secret_version.auth_token.secret_string
+  value       = module.auth_token.value
   sensitive   = true
 }
 
 output "redis_auth_token_secret_arn" {
   description = "ARN of the Secrets Manager secret holding the Redis AUTH token."
-  value       = aws_secretsmanager_secret.auth_token.arn
+  value       = module.auth_token.arn
 }
 
 output "redis_security_group_id" {

@@ -24,27 +24,14 @@ locals {
   port = 6379
 }
 
-data "aws_secretsmanager_random_password" "auth_token" {
-  password_length     = 64
-  exclude_punctuation = true
-}
+module "auth_token" {
+  source = "../.shared/generated-secret"
 
-resource "aws_secretsmanager_secret" "auth_token" {
-  # checkov:skip=CKV2_AWS_57: rotating the token means a rolling AUTH change on Redis and Tyk together; rotate with the AWS CLI's modify-replication-group.
-  name_prefix             = "${format(local.name, "redis-auth")}-"
-  description             = "AUTH token of the ${var.pre_tag}-${var.post_tag} Redis"
-  kms_key_id              = var.kms_key_arn
-  recovery_window_in_days = 7
-  tags                    = local.tags
-}
-
-resource "aws_secretsmanager_secret_version" "auth_token" {
-  secret_id     = aws_secretsmanager_secret.auth_token.id
-  secret_string = data.aws_secretsmanager_random_password.auth_token.random_password
-
-  lifecycle {
-    ignore_changes = [secret_string]
-  }
+  name_prefix = format(local.name, "redis-auth")
+  description = "AUTH token of the ${var.pre_tag}-${var.post_tag} Redis"
+  kms_key_arn = var.kms_key_arn
+  length      = 64
+  tags        = local.tags
 }
 
 resource "aws_security_group" "redis" {
@@ -92,7 +79,7 @@ resource "aws_elasticache_replication_group" "this" {
   at_rest_encryption_enabled = true
   kms_key_id                 = var.kms_key_arn
   transit_encryption_enabled = true
-  auth_token                 = aws_secretsmanager_secret_version.auth_token.secret_string
+  auth_token                 = module.auth_token.value
   snapshot_retention_limit   = var.redis_snapshot_retention_days
   auto_minor_version_upgrade = true
   apply_immediately          = false

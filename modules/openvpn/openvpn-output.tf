@@ -20,13 +20,13 @@ output "vpn_admin_user" {
 
 output "vpn_admin_password" {
   description = "The administrator's generated password."
-  value       = aws_secretsmanager_secret_version.admin.secret_string
+  value       = module.admin_password.value
   sensitive   = true
 }
 
 output "vpn_admin_password_secret_arn" {
   description = "ARN of the Secrets Manager secret holding the administrator's password."
-  value       = aws_secretsmanager_secret.admin.arn
+  value       = module.admin_password.arn
 }
 
 output "vpn_security_group_id" {

@@ -32,29 +32,13 @@ locals {
 # Admin password: generated once, kept in Secrets Manager
 ################################################################################
 
-data "aws_secretsmanager_random_password" "admin" {
-  password_length     = 32
-  exclude_punctuation = true
-}
+module "admin_password" {
+  source = "../.shared/generated-secret"
 
-resource "aws_secretsmanager_secret" "admin" {
-  # checkov:skip=CKV2_AWS_57: rotating it needs the Access Server to change its own password too; rotate with sacli and update the secret.
-  name_prefix             = "${format(local.name, "vpn-admin")}-"
-  description             = "Admin password of the ${var.pre_tag}-${var.post_tag} OpenVPN Access Server (user ${var.vpn_admin_user})"
-  kms_key_id              = var.kms_key_arn
-  recovery_window_in_days = 7
-
-  tags = local.tags
-}
-
-resource "aws_secretsmanager_secret_version" "admin" {
-  secret_id     = aws_secretsmanager_secret.admin.id
-  secret_string = data.aws_secretsmanager_random_password.admin.random_password
-
-  lifecycle {
-    # The password is drawn once; later plans draw another that must not replace it.
-    ignore_changes = [secret_string]
-  }
+  name_prefix = format(local.name, "vpn-admin")
+  description = "Admin password of the ${var.pre_tag}-${var.post_tag} OpenVPN Access Server (user ${var.vpn_admin_user})"
+  kms_key_arn = var.kms_key_arn
+  tags        = local.tags
 }
 
 ################################################################################
@@ -149,7 +133,7 @@ data "aws_iam_policy_document" "vpn" {
   statement {
     sid       = "ReadOwnAdminSecret"
     actions   = ["secretsmanager:GetSecretValue"]
-    resources = [aws_secretsmanager_secret.admin.arn]
+    resources = [module.admin_password.arn]
   }
 
   statement {
@@ -203,7 +187,7 @@ locals {
     [
       "public_hostname=${local.hostname}",
       "admin_user=${var.vpn_admin_user}",
-      "admin_pw=${aws_secretsmanager_secret_version.admin.secret_string}",
+      "admin_pw=${module.admin_password.value}",
       "reroute_gw=0",
       "reroute_dns=1",
     ],

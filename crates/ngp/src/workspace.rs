@@ -174,14 +174,24 @@ impl Workspace {
             write_atomic(&ignore, b"*\n")?;
         }
 
+        // The enabled modules' folders, with their subfolders (templates, scripts) and the shared
+        // submodules under modules/.shared/ that they call.
+        let mut module_hasher = Sha256::new();
+        for name in &modules {
+            hash_dir(&mut module_hasher, &catalog.modules[name].dir)?;
+        }
+        let shared = project.modules_dir().join(".shared");
+        if shared.is_dir() {
+            hash_dir(&mut module_hasher, &shared)?;
+        }
+        let modules_hash = format!("{:x}", module_hasher.finalize());
+
         let mut hasher = Sha256::new();
         for (name, contents) in &files {
             hasher.update(name.as_bytes());
             hasher.update(contents);
         }
-        for name in &modules {
-            hash_dir(&mut hasher, &catalog.modules[name].dir)?;
-        }
+        hasher.update(modules_hash.as_bytes());
         let mut env_keys: Vec<String> = settings
             .iter()
             .filter(|(_, s)| matches!(s.origin, Origin::Env { .. }))
@@ -198,14 +208,15 @@ impl Workspace {
             modules,
             fingerprint,
         };
-        ws.init_if_needed(&root.main_tf)?;
+        ws.init_if_needed(&root.main_tf, &modules_hash)?;
         Ok(ws)
     }
 
-    /// Runs `terraform init` when the workspace is new or its modules or backend changed.
-    fn init_if_needed(&self, main_tf: &str) -> Result<()> {
+    /// Runs `terraform init` when the workspace is new, or its backend or modules changed (a module may have
+    /// started calling a submodule, which terraform must install).
+    fn init_if_needed(&self, main_tf: &str, modules_hash: &str) -> Result<()> {
         let marker = self.dir.join(".terraform/ngp-init.sha256");
-        let want = format!("{:x}", Sha256::digest(main_tf.as_bytes()));
+        let want = format!("{:x}", Sha256::digest(format!("{main_tf}\n{modules_hash}").as_bytes()));
         if std::fs::read_to_string(&marker).ok().as_deref() == Some(want.as_str()) {
             return Ok(());
         }
@@ -256,16 +267,25 @@ impl Workspace {
     }
 }
 
+/// Hashes every file under `dir`, recursively, in a stable order, with its path relative to `dir`.
 fn hash_dir(hasher: &mut Sha256, dir: &Path) -> Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .with_context(|| format!("cannot read {}", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file())
-        .collect();
-    entries.sort();
-    for path in entries {
-        hasher.update(path.file_name().map(|n| n.as_encoded_bytes()).unwrap_or_default());
-        hasher.update(std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?);
+    fn walk(hasher: &mut Sha256, root: &Path, dir: &Path) -> Result<()> {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+            .with_context(|| format!("cannot read {}", dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                walk(hasher, root, &path)?;
+            } else if path.is_file() {
+                let relative = path.strip_prefix(root).unwrap_or(&path);
+                hasher.update(relative.as_os_str().as_encoded_bytes());
+                hasher.update(std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?);
+            }
+        }
+        Ok(())
     }
-    Ok(())
+    hasher.update(dir.as_os_str().as_encoded_bytes());
+    walk(hasher, dir, dir)
 }
