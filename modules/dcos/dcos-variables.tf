@@ -278,20 +278,14 @@ variable "dcos_superuser_username" {
   default     = "admin"
 }
 
-variable "bootstrap_port" {
-  description = "Port the bootstrap node serves genconf/serve on, inside the cluster."
-  type        = number
-  default     = 8080
-}
-
-variable "bootstrap_nginx_image" {
-  description = "Container image that serves genconf/serve on the bootstrap node, pinned by tag or digest."
+variable "bootstrap_aws_cli_image" {
+  description = "AWS CLI container image the bootstrap node uses to read the superuser's password and publish the install files, pinned by tag or digest."
   type        = string
-  default     = "nginx:1.27.3-alpine"
+  default     = "public.ecr.aws/aws-cli/aws-cli:2.22.35"
 
   validation {
-    condition     = can(regex("(:[A-Za-z0-9._-]+|@sha256:[0-9a-f]{64})$", var.bootstrap_nginx_image)) && !endswith(var.bootstrap_nginx_image, ":latest")
-    error_message = "bootstrap_nginx_image must be pinned: name:tag (not latest) or name@sha256:digest."
+    condition     = can(regex("(:[A-Za-z0-9._-]+|@sha256:[0-9a-f]{64})$", var.bootstrap_aws_cli_image)) && !endswith(var.bootstrap_aws_cli_image, ":latest")
+    error_message = "bootstrap_aws_cli_image must be pinned: name:tag (not latest) or name@sha256:digest."
   }
 }
 

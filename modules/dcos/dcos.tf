@@ -1,6 +1,7 @@
 # dcos: a DC/OS cluster. Private subnets hold every node; public subnets the load balancers and NAT. The
-# bootstrap node checks the pinned installer and serves genconf; every other node installs itself from
-# user-data. Masters are found through the internal load balancer, with exhibitor state in S3.
+# bootstrap node checks the pinned installer, generates genconf and publishes genconf/serve to the cluster's
+# bucket; every other node installs itself from there (through an S3 gateway endpoint), so no node ever needs
+# the bootstrap node again. Masters are found through the internal load balancer, with exhibitor state in S3.
 
 # ngp reads this block; Terraform ignores it.
 locals {
@@ -42,6 +43,9 @@ locals {
   roles = ["bootstrap", "master", "private_agent", "public_agent"]
   # DC/OS's own name for each role, as dcos_install.sh takes it.
   install_role = { master = "master", private_agent = "slave", public_agent = "slave_public" }
+
+  # Where in the bucket genconf/serve is published; exhibitor state lives under the cluster name.
+  install_prefix = "install"
 
   master_ports = [80, 443, 8080, 5050, 8181, 2181, 12379]
   public_ports = concat([80, 443], var.public_agent_extra_ports)
@@ -131,6 +135,16 @@ resource "aws_route_table_association" "private" {
 
   subnet_id      = aws_subnet.private[count.index].id
   route_table_id = aws_route_table.private[count.index].id
+}
+
+# S3 through a gateway endpoint: the nodes fetch the install files from the bucket without the NAT, and the
+# bucket serves them only to requests that come through this endpoint.
+resource "aws_vpc_endpoint" "s3" {
+  vpc_id            = var.vpc_id
+  service_name      = "com.amazonaws.${data.aws_region.current.name}.s3"
+  vpc_endpoint_type = "Gateway"
+  route_table_ids   = aws_route_table.private[*].id
+  tags              = merge(local.tags, { Name = format(local.name, "s3") })
 }
 
 ################################################################################
@@ -364,6 +378,26 @@ data "aws_iam_policy_document" "exhibitor_bucket" {
       values   = ["false"]
     }
   }
+
+  # dcos_install.sh and the packages are fetched with plain HTTPS GETs, so the install files are readable
+  # without credentials, but only through this VPC's S3 endpoint. Nothing else in the bucket is.
+  statement {
+    sid       = "InstallFilesThroughTheVpcEndpoint"
+    effect    = "Allow"
+    actions   = ["s3:GetObject"]
+    resources = ["${aws_s3_bucket.exhibitor.arn}/${local.install_prefix}/*"]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceVpce"
+      values   = [aws_vpc_endpoint.s3.id]
+    }
+  }
 }
 
 resource "aws_s3_bucket_policy" "exhibitor" {
@@ -444,6 +478,45 @@ data "aws_iam_policy_document" "agent" {
     actions   = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"]
     resources = ["arn:${data.aws_partition.current.partition}:ecr:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:repository/*"]
   }
+}
+
+# The bootstrap node reads the superuser's password and publishes the install files: nothing else.
+data "aws_iam_policy_document" "bootstrap" {
+  statement {
+    sid       = "ReadTheSuperuserPassword"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [module.superuser_password.arn]
+  }
+
+  statement {
+    sid       = "ListInstallFiles"
+    actions   = ["s3:ListBucket"]
+    resources = [aws_s3_bucket.exhibitor.arn]
+
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["${local.install_prefix}/*"]
+    }
+  }
+
+  statement {
+    sid       = "PublishInstallFiles"
+    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+    resources = ["${aws_s3_bucket.exhibitor.arn}/${local.install_prefix}/*"]
+  }
+
+  statement {
+    sid       = "DecryptTheSecret"
+    actions   = ["kms:Decrypt"]
+    resources = [var.kms_key_arn]
+  }
+}
+
+resource "aws_iam_role_policy" "bootstrap" {
+  name   = "publish-install-files"
+  role   = aws_iam_role.node["bootstrap"].id
+  policy = data.aws_iam_policy_document.bootstrap.json
 }
 
 resource "aws_iam_role_policy" "agent" {
@@ -580,9 +653,8 @@ data "aws_ami" "node" {
 locals {
   ami = { for role in local.roles : role => lookup(var.ami_ids, role, one(data.aws_ami.node[*].id)) }
 
-  # A fixed address: the nodes' user-data and config.yaml name it before the bootstrap node exists.
-  bootstrap_ip  = cidrhost(local.private_subnet_cidrs[0], 10)
-  bootstrap_url = "http://${local.bootstrap_ip}:${var.bootstrap_port}"
+  # genconf/serve, published by the bootstrap node, served by S3 to this VPC's endpoint only.
+  bootstrap_url = "https://${aws_s3_bucket.exhibitor.bucket_regional_domain_name}/${local.install_prefix}"
 
   # config.yaml, built as data (never by string concatenation). The superuser's hash is added on the bootstrap node.
   dcos_config = {
@@ -613,9 +685,10 @@ locals {
     installer_url          = var.dcos_installer_url
     installer_sha256       = var.dcos_installer_sha256
     config_yaml_b64        = base64encode(local.dcos_config_yaml)
-    superuser_password_b64 = base64encode(module.superuser_password.value)
-    bootstrap_port         = var.bootstrap_port
-    nginx_image            = var.bootstrap_nginx_image
+    region                 = data.aws_region.current.name
+    superuser_secret_arn   = module.superuser_password.arn
+    install_files_s3_url   = "s3://${aws_s3_bucket.exhibitor.id}/${local.install_prefix}"
+    aws_cli_image          = var.bootstrap_aws_cli_image
   })
 
   node_user_data = {
@@ -644,13 +717,6 @@ locals {
   }
 }
 
-resource "aws_network_interface" "bootstrap" {
-  subnet_id       = aws_subnet.private[0].id
-  private_ips     = [local.bootstrap_ip]
-  security_groups = [aws_security_group.cluster.id]
-  tags            = merge(local.tags, { Name = format(local.name, "dcos-bootstrap") })
-}
-
 resource "aws_instance" "bootstrap" {
   ami                  = local.ami["bootstrap"]
   instance_type        = var.instance_types.bootstrap
@@ -673,11 +739,9 @@ resource "aws_instance" "bootstrap" {
     delete_on_termination = true
   }
 
-  # Its address is fixed, on an interface of its own: the nodes' user-data names it before it exists.
-  network_interface {
-    network_interface_id = aws_network_interface.bootstrap.id
-    device_index         = 0
-  }
+  # Only needed to build and publish the install files: the other nodes never contact it.
+  subnet_id              = aws_subnet.private[0].id
+  vpc_security_group_ids = [aws_security_group.cluster.id]
 
   tags        = merge(local.tags, { Name = format(local.name, "dcos-bootstrap"), Role = "dcos-bootstrap" })
   volume_tags = merge(local.tags, { Name = format(local.name, "dcos-bootstrap") })

@@ -23,6 +23,8 @@ pub struct Module {
     pub meta: Meta,
     pub inputs: Vec<Input>,
     pub outputs: Vec<Output>,
+    /// The module's data sources as `(type, name)`, e.g. `("aws_ami", "node")`: what `ngp doctor` reads.
+    pub data_sources: Vec<(String, String)>,
 }
 
 /// What a module says about itself in `locals { ngp_module = { ... } }` in `<name>.tf`.
@@ -158,6 +160,7 @@ impl Module {
             meta: Meta::default(),
             inputs: vec![],
             outputs: vec![],
+            data_sources: vec![],
         };
         let mut meta_seen = false;
         for path in tf_files {
@@ -173,6 +176,9 @@ impl Module {
                 match (block.identifier(), block.labels()) {
                     ("variable", [label]) => module.inputs.push(read_input(label.as_str(), block.body())),
                     ("output", [label]) => module.outputs.push(read_output(label.as_str(), block.body())),
+                    ("data", [kind, label]) => module
+                        .data_sources
+                        .push((kind.as_str().to_owned(), label.as_str().to_owned())),
                     ("locals", []) => {
                         if let Some(attr) = block.body().attributes().find(|a| a.key() == "ngp_module") {
                             module.meta = read_meta(&path, attr.expr())?;

@@ -91,9 +91,21 @@ pub enum Command {
         #[arg(long)]
         auto_approve: bool,
     },
+    /// Check an environment's prerequisites before an apply: terraform, the tfvars, the region and credentials,
+    /// the hosted zone, the AMIs and the DC/OS installer (in local mode: the emulator).
+    Doctor {
+        #[command(flatten)]
+        env: EnvArg,
+        /// Also download the DC/OS installer and check its sha256 (it is large).
+        #[arg(long)]
+        download: bool,
+    },
     /// Work with modules.
     #[command(subcommand)]
     Module(ModuleCommand),
+    /// The OpenVPN Access Server: download connection profiles.
+    #[command(subcommand)]
+    Vpn(VpnCommand),
     /// Start, stop or check the local AWS emulator.
     #[command(subcommand)]
     Local(LocalCommand),
@@ -125,4 +137,26 @@ pub enum LocalCommand {
     Down,
     /// Say whether the emulator runs, and where.
     Status,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VpnCommand {
+    /// Download a user-locked client profile (`ngp vpn profile > client.ovpn`) from the Access Server's REST API.
+    Profile {
+        #[command(flatten)]
+        env: EnvArg,
+        /// The VPN user. Default: the admin user, whose generated password ngp reads from the outputs. Another
+        /// user's password comes from NGP_VPN_PASSWORD or, on a terminal, a prompt.
+        #[arg(long, value_name = "NAME")]
+        user: Option<String>,
+        /// The Access Server's URL. Default: the openvpn module's `vpn_connect_url` output.
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
+        /// A PEM CA certificate to trust for the server (the Access Server's own certificate is self-signed).
+        #[arg(long, value_name = "FILE")]
+        ca_cert: Option<PathBuf>,
+        /// Write the profile to FILE (readable by you only) instead of standard output.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
 }

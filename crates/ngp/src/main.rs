@@ -1,12 +1,14 @@
 //! ngp: the Next Gen Platform's command line. tfvars → generated root → modules → outputs.
 
 mod cli;
+mod doctor;
 mod init;
 mod module_cmd;
 mod output;
 mod project;
 mod run;
 mod setup;
+mod vpn;
 mod workspace;
 
 use std::process::ExitCode;
@@ -14,7 +16,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Parser;
 
-use cli::{Cli, Command, LocalCommand, ModuleCommand};
+use cli::{Cli, Command, LocalCommand, ModuleCommand, VpnCommand};
 use project::{local_port, Project, LOCAL_ENV};
 
 fn main() -> ExitCode {
@@ -68,8 +70,31 @@ fn run(cli: Cli) -> Result<ExitCode> {
             println!();
             output::output(&project, &env.env, None, false, false)?;
         }
+        Command::Doctor { env, download } => doctor::doctor(
+            &project,
+            &doctor::DoctorRequest {
+                env: &env.env,
+                download,
+            },
+        )?,
         Command::Module(ModuleCommand::List) => module_cmd::list(&project)?,
         Command::Module(ModuleCommand::New { name }) => module_cmd::new(&project, &name)?,
+        Command::Vpn(VpnCommand::Profile {
+            env,
+            user,
+            url,
+            ca_cert,
+            output,
+        }) => vpn::profile(
+            &project,
+            &vpn::ProfileRequest {
+                env: &env.env,
+                user: user.as_deref(),
+                url: url.as_deref(),
+                ca_cert: ca_cert.as_deref(),
+                output: output.as_ref(),
+            },
+        )?,
         Command::Local(LocalCommand::Up { port }) => {
             let (emulator, started) = project.local_mode().up(port, |m| eprintln!("{m}"))?;
             if started {

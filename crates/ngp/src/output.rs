@@ -46,6 +46,14 @@ fn read(project: &Project, env: &str) -> Result<BTreeMap<String, BTreeMap<String
     Ok(by_module)
 }
 
+/// The environment's outputs as `{module: {output: value}}`, secrets included: for ngp's own use, never printed.
+pub fn values(project: &Project, env: &str) -> Result<BTreeMap<String, BTreeMap<String, Value>>> {
+    Ok(read(project, env)?
+        .into_iter()
+        .map(|(module, outs)| (module, outs.into_iter().map(|(k, s)| (k, s.value)).collect()))
+        .collect())
+}
+
 pub fn output(project: &Project, env: &str, name: Option<&str>, json: bool, show_secrets: bool) -> Result<()> {
     let outputs = read(project, env)?;
     if outputs.is_empty() {

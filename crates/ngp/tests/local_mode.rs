@@ -4,9 +4,10 @@
 
 mod common;
 
+use std::io::Write;
 use std::net::TcpListener;
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use aws_sdk_ec2::types::{Filter, HttpTokensState};
 use common::*;
@@ -44,7 +45,18 @@ fn ok(cmd: &mut Command) -> String {
     stdout(&out)
 }
 
-async fn clients(port: u16) -> (aws_sdk_ec2::Client, aws_sdk_iam::Client) {
+/// The emulator's AWS API, one client per service the modules use.
+struct Aws {
+    ec2: aws_sdk_ec2::Client,
+    iam: aws_sdk_iam::Client,
+    s3: aws_sdk_s3::Client,
+    elb: aws_sdk_elasticloadbalancingv2::Client,
+    cache: aws_sdk_elasticache::Client,
+    secrets: aws_sdk_secretsmanager::Client,
+    route53: aws_sdk_route53::Client,
+}
+
+async fn clients(port: u16) -> Aws {
     let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .endpoint_url(format!("http://127.0.0.1:{port}"))
         .region(aws_config::Region::new("us-east-1"))
@@ -53,13 +65,41 @@ async fn clients(port: u16) -> (aws_sdk_ec2::Client, aws_sdk_iam::Client) {
         ))
         .load()
         .await;
-    (aws_sdk_ec2::Client::new(&config), aws_sdk_iam::Client::new(&config))
+    Aws {
+        ec2: aws_sdk_ec2::Client::new(&config),
+        iam: aws_sdk_iam::Client::new(&config),
+        s3: aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&config)
+                .force_path_style(true)
+                .build(),
+        ),
+        elb: aws_sdk_elasticloadbalancingv2::Client::new(&config),
+        cache: aws_sdk_elasticache::Client::new(&config),
+        secrets: aws_sdk_secretsmanager::Client::new(&config),
+        route53: aws_sdk_route53::Client::new(&config),
+    }
+}
+
+/// Pipes `input` through a command and returns what it printed.
+fn decode(cmd: &mut Command, input: &[u8]) -> std::process::Output {
+    let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// A user-data script as EC2 returns it: base64 of gzip, or of plain text.
+fn decode_user_data(encoded: &str) -> Vec<u8> {
+    let raw = decode(Command::new("base64").arg("-d"), encoded.as_bytes()).stdout;
+    let gunzipped = decode(Command::new("gzip").arg("-dc"), &raw);
+    if gunzipped.status.success() {
+        gunzipped.stdout
+    } else {
+        raw
+    }
 }
 
 /// Runs shellcheck on each user-data script (base64 of gzip, or of plain text). Required in CI.
 fn shellcheck_user_data(scripts: &[(String, String)]) {
-    use std::io::Write;
-    use std::process::Stdio;
     if Command::new("shellcheck").arg("--version").output().is_err() {
         assert!(
             std::env::var_os("NGP_REQUIRE_TOOLS").is_none(),
@@ -69,18 +109,7 @@ fn shellcheck_user_data(scripts: &[(String, String)]) {
         return;
     }
     for (name, encoded) in scripts {
-        let decode = |cmd: &mut Command, input: &[u8]| {
-            let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
-            child.stdin.take().unwrap().write_all(input).unwrap();
-            child.wait_with_output().unwrap()
-        };
-        let raw = decode(Command::new("base64").arg("-d"), encoded.as_bytes()).stdout;
-        let gunzipped = decode(Command::new("gzip").arg("-dc"), &raw);
-        let script = if gunzipped.status.success() {
-            gunzipped.stdout
-        } else {
-            raw
-        };
+        let script = decode_user_data(encoded);
         assert!(
             script.starts_with(b"#!/bin/bash"),
             "{name}: {}",
@@ -99,8 +128,10 @@ fn ours() -> Filter {
     Filter::builder().name("tag:ManagedBy").values("ngp").build()
 }
 
-/// Everything of ours the emulator holds: VPCs, subnets, security groups, live instances, roles, profiles.
-async fn inventory(ec2: &aws_sdk_ec2::Client, iam: &aws_sdk_iam::Client) -> Vec<String> {
+/// Everything of ours the emulator holds, listed through the AWS API: network, instances, templates, IAM,
+/// load balancers, Redis, secrets (not scheduled for deletion), buckets and DNS zones.
+async fn inventory(aws: &Aws) -> Vec<String> {
+    let (ec2, iam) = (&aws.ec2, &aws.iam);
     let mut found = Vec::new();
     for vpc in ec2.describe_vpcs().send().await.unwrap().vpcs() {
         if !vpc.is_default().unwrap_or(false) {
@@ -166,6 +197,46 @@ async fn inventory(ec2: &aws_sdk_ec2::Client, iam: &aws_sdk_iam::Client) -> Vec<
             found.push(format!("instance profile {}", profile.instance_profile_name()));
         }
     }
+    for endpoint in ec2.describe_vpc_endpoints().send().await.unwrap().vpc_endpoints() {
+        let state = endpoint.state().map(|s| s.as_str().to_owned()).unwrap_or_default();
+        if state != "deleted" {
+            found.push(format!("vpc endpoint {}", endpoint.vpc_endpoint_id().unwrap()));
+        }
+    }
+    for lb in aws.elb.describe_load_balancers().send().await.unwrap().load_balancers() {
+        found.push(format!("load balancer {}", lb.load_balancer_name().unwrap()));
+    }
+    for tg in aws.elb.describe_target_groups().send().await.unwrap().target_groups() {
+        found.push(format!("target group {}", tg.target_group_name().unwrap()));
+    }
+    let groups = aws.cache.describe_replication_groups().send().await.unwrap();
+    for group in groups.replication_groups() {
+        found.push(format!("replication group {}", group.replication_group_id().unwrap()));
+    }
+    for cluster in aws
+        .cache
+        .describe_cache_clusters()
+        .send()
+        .await
+        .unwrap()
+        .cache_clusters()
+    {
+        found.push(format!("cache cluster {}", cluster.cache_cluster_id().unwrap()));
+    }
+    for secret in aws.secrets.list_secrets().send().await.unwrap().secret_list() {
+        if secret.deleted_date().is_none() {
+            found.push(format!("secret {}", secret.name().unwrap()));
+        }
+    }
+    for bucket in aws.s3.list_buckets().send().await.unwrap().buckets() {
+        // The remote-state bucket is the test's own, made before apply.
+        if bucket.name() != Some("ngp-state") {
+            found.push(format!("bucket {}", bucket.name().unwrap()));
+        }
+    }
+    for zone in aws.route53.list_hosted_zones().send().await.unwrap().hosted_zones() {
+        found.push(format!("hosted zone {}", zone.name()));
+    }
     found
 }
 
@@ -192,7 +263,8 @@ async fn local_mode_from_up_to_destroy() {
     let printed = ok(local(dir, port).args(["up", "--env", "local"]));
     assert!(printed.contains("manager:") && printed.contains("vpc_id"), "{printed}");
 
-    let (ec2, iam) = clients(port).await;
+    let aws = clients(port).await;
+    let ec2 = &aws.ec2;
     let vpcs = ec2.describe_vpcs().filters(ours()).send().await.unwrap();
     assert_eq!(vpcs.vpcs().len(), 1);
     let vpc_id = vpcs.vpcs()[0].vpc_id().unwrap().to_owned();
@@ -335,7 +407,52 @@ async fn local_mode_from_up_to_destroy() {
         serde_json::Value::Null,
         "secrets hidden by default"
     );
-    assert!(inventory(&ec2, &iam).await.len() >= 20);
+    // The nodes install from the cluster's bucket, not from the bootstrap node, and the superuser's password
+    // reaches no node's user-data: the bootstrap node reads it from Secrets Manager.
+    let bucket = json["dcos"]["exhibitor_bucket"].as_str().unwrap();
+    let bootstrap_url = config["bootstrap_url"].as_str().unwrap();
+    assert!(
+        bootstrap_url.starts_with("https://") && bootstrap_url.contains(bucket),
+        "{bootstrap_url}"
+    );
+    let password = ok(local(dir, port).args([
+        "output",
+        "--env",
+        "local",
+        "--show-secrets",
+        "dcos.dcos_superuser_password",
+    ]));
+    assert!(password.trim().len() >= 16, "{password}");
+    for (name, encoded) in &user_data {
+        let script = String::from_utf8_lossy(&decode_user_data(encoded)).into_owned();
+        assert!(
+            !script.contains(password.trim()),
+            "the superuser's password is in {name}'s user-data"
+        );
+    }
+    // `ngp vpn profile` logs in as the admin with the generated password from the outputs.
+    let admin = json["openvpn"]["vpn_admin_user"].as_str().unwrap();
+    let vpn_password = ok(local(dir, port).args([
+        "output",
+        "--env",
+        "local",
+        "--show-secrets",
+        "openvpn.vpn_admin_password",
+    ]));
+    let server = common::access_server::access_server(&[(admin, vpn_password.trim())]);
+    let profile = ok(local(dir, port).args(["vpn", "profile", "--env", "local", "--url", &server]));
+    assert_eq!(profile, common::access_server::profile_for(admin));
+    let before = inventory(&aws).await;
+    for kind in [
+        "load balancer",
+        "replication group",
+        "secret",
+        "bucket",
+        "hosted zone",
+        "vpc endpoint",
+    ] {
+        assert!(before.iter().any(|r| r.starts_with(kind)), "no {kind} in {before:?}");
+    }
 
     // Right after: no changes, by ngp and by plain terraform in the workspace.
     let out = run(local(dir, port).args(["plan", "--env", "local", "--detailed-exitcode"]));
@@ -385,19 +502,7 @@ async fn local_mode_from_up_to_destroy() {
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 
     // Remote state: an S3 backend with locking, here on the emulator's S3, holds another environment's state.
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(format!("http://127.0.0.1:{port}"))
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_ec2::config::Credentials::new(
-            "test", "test", None, None, "ngp-e2e",
-        ))
-        .load()
-        .await;
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&config)
-            .force_path_style(true)
-            .build(),
-    );
+    let s3 = &aws.s3;
     s3.create_bucket().bucket("ngp-state").send().await.unwrap();
     vault_module(dir);
     std::fs::write(
@@ -438,7 +543,7 @@ async fn local_mode_from_up_to_destroy() {
 
     // Destroy leaves nothing of ours behind.
     ok(local(dir, port).args(["destroy", "--env", "local"]));
-    assert_eq!(inventory(&ec2, &iam).await, Vec::<String>::new());
+    assert_eq!(inventory(&aws).await, Vec::<String>::new());
 
     // Bad values fail at plan time, through the modules' variable validations, naming the variable.
     for (overlay, expected) in [

@@ -1,6 +1,8 @@
 //! Helpers for running the real `ngp` binary on a throwaway project.
 #![allow(dead_code)]
 
+pub mod access_server;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -12,10 +14,10 @@ pub fn repo() -> PathBuf {
         .unwrap()
 }
 
-/// A temporary project holding copies of the named repository modules.
+/// A temporary project holding copies of the named repository modules, and the submodules they share.
 pub fn project_with(modules: &[&str]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    for name in modules {
+    for name in modules.iter().chain([".shared"].iter()) {
         copy_dir(
             &repo().join("modules").join(name),
             &dir.path().join("modules").join(name),
@@ -111,4 +113,23 @@ pub fn vault_module(dir: &Path) {
         "output \"label\" {\n  description = \"The label.\"\n  value       = var.label\n}\n\noutput \"token\" {\n  description = \"The secret.\"\n  value       = var.token\n  sensitive   = true\n}\n",
     )
     .unwrap();
+}
+
+/// Serves `router` on a loopback port from a thread of its own, for as long as the test runs; returns its URL.
+#[allow(dead_code)]
+pub fn serve(router: axum::Router) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            axum::serve(listener, router).await.unwrap();
+        });
+    });
+    url
 }

@@ -1,0 +1,423 @@
+//! `ngp doctor`: checks an environment's prerequisites before an apply, one line per check, and fails when any
+//! check fails. Against AWS: terraform, the tfvars, the region and credentials (STS), the hosted zone, the AMI
+//! lookups (which also prove the Marketplace terms were accepted) and the DC/OS installer. In local mode the
+//! emulator takes the place of the account.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use anyhow::{anyhow, bail, Context, Result};
+use ngp_modules::{Catalog, REGION_VARIABLE};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::project::{Project, LOCAL_ENV};
+use crate::workspace::{terraform_for, Workspace};
+
+/// The oldest Terraform the generated root accepts (its `required_version`).
+const MIN_TERRAFORM: (u64, u64) = (1, 5);
+
+enum Outcome {
+    Ok(String),
+    Fail(String),
+    Skip(String),
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (tag, text) = match self {
+            Outcome::Ok(t) => (console::style("ok  ").green(), t),
+            Outcome::Fail(t) => (console::style("FAIL").red().bold(), t),
+            Outcome::Skip(t) => (console::style("skip").dim(), t),
+        };
+        write!(f, "{tag}  {text}")
+    }
+}
+
+/// Prints each check as it completes and counts the failures.
+struct Report {
+    failed: usize,
+}
+
+impl Report {
+    fn check(&mut self, what: &str, outcome: Outcome) -> bool {
+        let passed = !matches!(outcome, Outcome::Fail(_));
+        if !passed {
+            self.failed += 1;
+        }
+        let line = match outcome {
+            Outcome::Ok(t) => Outcome::Ok(format!("{what}: {t}")),
+            Outcome::Fail(t) => Outcome::Fail(format!("{what}: {t}")),
+            Outcome::Skip(t) => Outcome::Skip(format!("{what}: {t}")),
+        };
+        println!("{line}");
+        passed
+    }
+
+    fn result(&mut self, what: &str, result: Result<String>) -> bool {
+        match result {
+            Ok(t) => self.check(what, Outcome::Ok(t)),
+            Err(e) => self.check(what, Outcome::Fail(format!("{e:#}"))),
+        }
+    }
+}
+
+pub struct DoctorRequest<'a> {
+    pub env: &'a str,
+    /// Download the DC/OS installer and compare its sha256 (it is large, so this is opt-in).
+    pub download: bool,
+}
+
+pub fn doctor(project: &Project, req: &DoctorRequest) -> Result<()> {
+    let env = req.env;
+    let mut report = Report { failed: 0 };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+
+    report.result("terraform", terraform_version(project));
+
+    let local = env == LOCAL_ENV;
+    let emulator = if local {
+        let status = project.local_mode().status()?;
+        match status {
+            Some(e) if ngp_local::answers(e.port) => {
+                report.check(
+                    "emulator",
+                    Outcome::Ok(format!("answers at {} (pid {})", e.endpoint(), e.pid)),
+                );
+                Some(e.endpoint())
+            }
+            Some(e) => {
+                report.check(
+                    "emulator",
+                    Outcome::Fail(format!(
+                        "pid {} is recorded but nothing answers at {}: run `ngp local down`, then `ngp local up`",
+                        e.pid,
+                        e.endpoint()
+                    )),
+                );
+                None
+            }
+            None => {
+                report.check(
+                    "emulator",
+                    Outcome::Fail("not running: start it with `ngp local up` (or `ngp up --env local`)".into()),
+                );
+                None
+            }
+        }
+    } else {
+        None
+    };
+
+    // The configuration: the tfvars are complete and the root module generates.
+    let workspace = if local && emulator.is_none() {
+        report.check("configuration", Outcome::Skip("needs the emulator".into()));
+        None
+    } else {
+        match Workspace::prepare(project, env, emulator.as_deref()) {
+            Ok(ws) => {
+                report.check(
+                    "configuration",
+                    Outcome::Ok(format!("every input of {} is set", ws.modules.join(", "))),
+                );
+                Some(ws)
+            }
+            Err(e) => {
+                report.check("configuration", Outcome::Fail(format!("{e:#}")));
+                None
+            }
+        }
+    };
+    let Some(ws) = workspace else {
+        return finish(report, env);
+    };
+    let values = Values::read(&ws)?;
+
+    // The region and the credentials, proven by STS.
+    let region = values.string(REGION_VARIABLE);
+    let credentials_ok = match &region {
+        None => report.check(
+            "region",
+            Outcome::Fail(format!("{REGION_VARIABLE} is not set: set it in the tfvars")),
+        ),
+        Some(region) => {
+            report.check("region", Outcome::Ok(region.clone()));
+            let sdk = runtime.block_on(sdk_config(region, emulator.as_deref()));
+            let identity = runtime.block_on(caller_identity(&sdk));
+            let ok = report.result("credentials", identity);
+            if ok && !local {
+                let zone = runtime.block_on(hosted_zone(&sdk, &values));
+                match zone {
+                    Ok(Some(text)) => report.check("hosted zone", Outcome::Ok(text)),
+                    Ok(None) => report.check(
+                        "hosted zone",
+                        Outcome::Skip("no domain, or ngp creates the zone".into()),
+                    ),
+                    Err(e) => report.check("hosted zone", Outcome::Fail(format!("{e:#}"))),
+                };
+            } else if local {
+                report.check("hosted zone", Outcome::Skip("local mode creates its own zone".into()));
+            }
+            ok
+        }
+    };
+
+    // The AMI lookups, read by terraform exactly as the plan will read them.
+    let targets = ami_targets(project, &ws.modules)?;
+    if targets.is_empty() {
+        report.check("images", Outcome::Skip("no module looks up an AMI".into()));
+    } else if !credentials_ok {
+        report.check("images", Outcome::Skip("needs working credentials".into()));
+    } else {
+        report.result("images", read_data_sources(&ws, &targets));
+    }
+
+    // The DC/OS installer.
+    match (
+        values.string("dcos_installer_url"),
+        values.string("dcos_installer_sha256"),
+    ) {
+        _ if local => report.check("installer", Outcome::Skip("never fetched in local mode".into())),
+        (Some(url), Some(sha256)) => {
+            let checked = runtime.block_on(check_installer(&url, &sha256, req.download));
+            report.result("installer", checked)
+        }
+        _ => report.check("installer", Outcome::Skip("the dcos module is not enabled".into())),
+    };
+
+    finish(report, env)
+}
+
+fn finish(report: Report, env: &str) -> Result<()> {
+    if report.failed > 0 {
+        bail!("{} check(s) failed for environment {env}", report.failed);
+    }
+    println!("Environment {env} is ready to apply.");
+    Ok(())
+}
+
+fn terraform_version(project: &Project) -> Result<String> {
+    let terraform = terraform_for(project, &project.dir)?;
+    let text = terraform.output(&["version", "-json"])?;
+    let doc: Value = serde_json::from_str(&text).context("cannot read `terraform version -json`")?;
+    let version = doc["terraform_version"]
+        .as_str()
+        .context("`terraform version -json` has no terraform_version")?;
+    let mut parts = version.split('.').map(|p| p.parse::<u64>().unwrap_or(0));
+    let found = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    if found < MIN_TERRAFORM {
+        bail!(
+            "{version} is too old: NGP needs {}.{} or later",
+            MIN_TERRAFORM.0,
+            MIN_TERRAFORM.1
+        );
+    }
+    Ok(format!(
+        "{version} (needs {}.{} or later)",
+        MIN_TERRAFORM.0, MIN_TERRAFORM.1
+    ))
+}
+
+/// The values terraform will get: the workspace's tfvars, plus `TF_VAR_*` (which ngp never writes down).
+struct Values(BTreeMap<String, Value>);
+
+impl Values {
+    fn read(ws: &Workspace) -> Result<Self> {
+        let path = ws.dir.join("terraform.tfvars.json");
+        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let values = serde_json::from_str(&text).with_context(|| format!("{}: not JSON", path.display()))?;
+        Ok(Values(values))
+    }
+
+    fn get(&self, key: &str) -> Option<Value> {
+        if let Ok(raw) = std::env::var(format!("TF_VAR_{key}")) {
+            return Some(serde_json::from_str(&raw).unwrap_or(Value::String(raw)));
+        }
+        self.0.get(key).filter(|v| !v.is_null()).cloned()
+    }
+
+    fn string(&self, key: &str) -> Option<String> {
+        self.get(key).and_then(|v| v.as_str().map(str::to_owned))
+    }
+}
+
+async fn sdk_config(region: &str, emulator: Option<&str>) -> aws_config::SdkConfig {
+    let mut loader =
+        aws_config::defaults(aws_config::BehaviorVersion::latest()).region(aws_config::Region::new(region.to_owned()));
+    if let Some(endpoint) = emulator {
+        loader = loader
+            .endpoint_url(endpoint)
+            .credentials_provider(aws_sdk_sts::config::Credentials::new(
+                "test",
+                "test",
+                None,
+                None,
+                "ngp-local",
+            ));
+    }
+    loader.load().await
+}
+
+async fn caller_identity(sdk: &aws_config::SdkConfig) -> Result<String> {
+    let sts = aws_sdk_sts::Client::new(sdk);
+    let identity = sts.get_caller_identity().send().await.map_err(|e| {
+        anyhow!(
+            "STS GetCallerIdentity failed ({}): set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, \
+             or log in with `aws sso login`",
+            sdk_error(&e)
+        )
+    })?;
+    Ok(format!(
+        "account {} as {}",
+        identity.account().unwrap_or("?"),
+        identity.arn().unwrap_or("?")
+    ))
+}
+
+/// An AWS SDK error in one line: the service's code and message, or why no request could be made.
+fn sdk_error<E, R>(err: &aws_sdk_sts::error::SdkError<E, R>) -> String
+where
+    E: aws_sdk_sts::error::ProvideErrorMetadata + std::error::Error + 'static,
+    R: fmt::Debug,
+{
+    use aws_sdk_sts::error::SdkError;
+    match err {
+        SdkError::ServiceError(service) => {
+            let e = service.err();
+            format!(
+                "{}: {}",
+                e.code().unwrap_or("error"),
+                e.message().unwrap_or("no message")
+            )
+        }
+        _ => {
+            let full = aws_sdk_sts::error::DisplayErrorContext(err).to_string();
+            if full.contains("no credentials found") || full.contains("CredentialsNotLoaded") {
+                "no AWS credentials found: tried the environment, the profile, web identity, ECS and instance metadata"
+                    .to_owned()
+            } else {
+                full.lines()
+                    .next()
+                    .unwrap_or("unknown error")
+                    .chars()
+                    .take(300)
+                    .collect()
+            }
+        }
+    }
+}
+
+/// The hosted zone for `domain`, when the configuration expects one to exist already.
+async fn hosted_zone(sdk: &aws_config::SdkConfig, values: &Values) -> Result<Option<String>> {
+    let Some(domain) = values.string("domain") else {
+        return Ok(None);
+    };
+    if values.get("create_dns_zone") == Some(Value::Bool(true)) {
+        return Ok(None);
+    }
+    let wanted = format!("{}.", domain.trim_end_matches('.'));
+    let route53 = aws_sdk_route53::Client::new(sdk);
+    let zones = route53
+        .list_hosted_zones_by_name()
+        .dns_name(&wanted)
+        .send()
+        .await
+        .map_err(|e| anyhow!("Route53 ListHostedZonesByName failed: {}", sdk_error(&e)))?;
+    let found: Vec<_> = zones
+        .hosted_zones()
+        .iter()
+        .filter(|z| z.name() == wanted && !z.config().is_some_and(|c| c.private_zone()))
+        .collect();
+    match found.as_slice() {
+        [] => bail!("no public hosted zone {wanted} in this account: create it, or set create_dns_zone = true"),
+        [zone] => Ok(Some(format!(
+            "{wanted} is {}",
+            zone.id().trim_start_matches("/hostedzone/")
+        ))),
+        several => bail!(
+            "{} public hosted zones are named {wanted}: keep one, so that the records land where clients look",
+            several.len()
+        ),
+    }
+}
+
+/// `module.<m>.data.aws_ami.<name>` for every AMI lookup in the enabled modules.
+fn ami_targets(project: &Project, modules: &[String]) -> Result<Vec<String>> {
+    let catalog = Catalog::discover(&project.modules_dir())?;
+    Ok(modules
+        .iter()
+        .filter_map(|m| catalog.modules.get(m).map(|module| (m, module)))
+        .flat_map(|(m, module)| {
+            module
+                .data_sources
+                .iter()
+                .filter(|(kind, _)| kind == "aws_ami")
+                .map(move |(_, name)| format!("module.{m}.data.aws_ami.{name}"))
+        })
+        .collect())
+}
+
+/// Plans only the lookups: terraform reads each data source, and an AMI that does not resolve is its error.
+fn read_data_sources(ws: &Workspace, targets: &[String]) -> Result<String> {
+    let mut args = vec![
+        "plan".to_owned(),
+        "-json".to_owned(),
+        "-input=false".to_owned(),
+        "-lock=false".to_owned(),
+    ];
+    args.extend(targets.iter().map(|t| format!("-target={t}")));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    ws.terraform.run_json(&args, &[0], |_| {}).map_err(|e| {
+        anyhow!("{e}; an image from the AWS Marketplace also needs its terms accepted once per account")
+    })?;
+    Ok(format!("{} lookup(s) resolve", targets.len()))
+}
+
+/// The installer answers at its URL; with `download`, its sha256 matches the pinned one.
+async fn check_installer(url: &str, sha256: &str, download: bool) -> Result<String> {
+    let client = reqwest::Client::builder()
+        .connect_timeout(std::time::Duration::from_secs(15))
+        .build()
+        .context("cannot set up the HTTP client")?;
+    if !download {
+        let response = client
+            .head(url)
+            .send()
+            .await
+            .with_context(|| format!("{url} does not answer"))?;
+        if !response.status().is_success() {
+            bail!("HEAD {url} answered {}", response.status());
+        }
+        let size = response
+            .content_length()
+            .map(|n| format!(", {} MB", n / 1_000_000))
+            .unwrap_or_default();
+        return Ok(format!("{url} answers{size} (pass --download to check its sha256)"));
+    }
+    let mut response = client
+        .get(url)
+        .send()
+        .await
+        .with_context(|| format!("{url} does not answer"))?;
+    if !response.status().is_success() {
+        bail!("GET {url} answered {}", response.status());
+    }
+    let mut hasher = Sha256::new();
+    let mut size: u64 = 0;
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .with_context(|| format!("the download of {url} broke off"))?
+    {
+        size += chunk.len() as u64;
+        hasher.update(&chunk);
+    }
+    let actual = format!("{:x}", hasher.finalize());
+    if actual != sha256 {
+        bail!("{url} has sha256 {actual}, not the pinned dcos_installer_sha256 {sha256}");
+    }
+    Ok(format!("{url} matches its sha256 ({size} bytes)"))
+}

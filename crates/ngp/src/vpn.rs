@@ -1,0 +1,137 @@
+//! `ngp vpn profile`: downloads a user-locked OpenVPN profile from the Access Server's REST API
+//! (`GET /rest/GetUserlogin` with HTTP basic auth), instead of logging in to its web UI.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use serde_json::Value;
+
+use crate::output;
+use crate::project::Project;
+
+/// The REST method that returns the profile of the user who authenticates.
+const USER_LOGIN_PATH: &str = "rest/GetUserlogin";
+
+/// Environment variable holding the password of a user other than the admin.
+pub const PASSWORD_ENV: &str = "NGP_VPN_PASSWORD";
+
+pub struct ProfileRequest<'a> {
+    pub env: &'a str,
+    pub user: Option<&'a str>,
+    pub url: Option<&'a str>,
+    pub ca_cert: Option<&'a Path>,
+    pub output: Option<&'a PathBuf>,
+}
+
+pub fn profile(project: &Project, req: &ProfileRequest) -> Result<()> {
+    let (url, user, password) = credentials(project, req)?;
+    let profile = download(&url, &user, &password, req.ca_cert)?;
+    match req.output {
+        Some(path) => {
+            write_private(path, profile.as_bytes())?;
+            eprintln!("wrote {user}'s profile to {}", path.display());
+        }
+        None => print!("{profile}"),
+    }
+    Ok(())
+}
+
+/// The server URL, the user and the password: from the flags, else from the openvpn module's outputs.
+fn credentials(project: &Project, req: &ProfileRequest) -> Result<(String, String, String)> {
+    let from_outputs = || -> Result<std::collections::BTreeMap<String, Value>> {
+        let mut all = output::values(project, req.env)?;
+        all.remove("openvpn").with_context(|| {
+            format!(
+                "environment {} has no openvpn outputs: enable the openvpn module and apply, or pass --url",
+                req.env
+            )
+        })
+    };
+    let text = |outs: &std::collections::BTreeMap<String, Value>, key: &str| -> Result<String> {
+        outs.get(key)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .with_context(|| format!("the openvpn module's outputs have no {key}"))
+    };
+    let outputs = match (req.url, req.user) {
+        (Some(_), Some(_)) => None,
+        _ => Some(from_outputs()?),
+    };
+    let url = match req.url {
+        Some(url) => url.to_owned(),
+        None => text(outputs.as_ref().unwrap(), "vpn_connect_url")?,
+    };
+    let admin = outputs.as_ref().map(|o| text(o, "vpn_admin_user")).transpose()?;
+    let user = req.user.map(str::to_owned).or(admin.clone()).unwrap_or_default();
+    let password = if admin.as_deref() == Some(user.as_str()) {
+        text(outputs.as_ref().unwrap(), "vpn_admin_password")?
+    } else if let Ok(password) = std::env::var(PASSWORD_ENV) {
+        password
+    } else if console::Term::stderr().is_term() {
+        eprint!("{user}'s VPN password: ");
+        console::Term::stderr()
+            .read_secure_line()
+            .context("cannot read the password")?
+    } else {
+        bail!("no password for VPN user {user}: set {PASSWORD_ENV}, or run on a terminal to be asked");
+    };
+    Ok((url, user, password))
+}
+
+fn download(base: &str, user: &str, password: &str, ca_cert: Option<&Path>) -> Result<String> {
+    let base = reqwest::Url::parse(base).with_context(|| format!("{base:?} is not a URL"))?;
+    let loopback = matches!(base.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+    if base.scheme() != "https" && !loopback {
+        bail!("refusing {base}: a profile carries the user's key, so it is fetched over https only");
+    }
+    let url = base
+        .join(USER_LOGIN_PATH)
+        .with_context(|| format!("cannot build the profile URL from {base}"))?;
+    let mut client = reqwest::blocking::Client::builder().timeout(std::time::Duration::from_secs(30));
+    if let Some(path) = ca_cert {
+        let pem = std::fs::read(path).with_context(|| format!("cannot read --ca-cert {}", path.display()))?;
+        let cert = reqwest::Certificate::from_pem(&pem)
+            .with_context(|| format!("{}: not a PEM certificate", path.display()))?;
+        client = client.add_root_certificate(cert);
+    }
+    let client = client.build().context("cannot set up the HTTPS client")?;
+    let response = client
+        .get(url.clone())
+        .basic_auth(user, Some(password))
+        .send()
+        .with_context(|| {
+            format!(
+                "cannot reach the Access Server at {base} (a self-signed certificate needs --ca-cert; \
+                 the DNS name needs the apply to have finished)"
+            )
+        })?;
+    let status = response.status();
+    let body = response.text().unwrap_or_default();
+    if status == reqwest::StatusCode::UNAUTHORIZED || status == reqwest::StatusCode::FORBIDDEN {
+        bail!("the Access Server at {base} refused user {user} ({status}): check the user name and password");
+    }
+    if !status.is_success() {
+        let detail: String = body.chars().take(300).collect();
+        bail!("GET {url} answered {status}: {}", detail.trim());
+    }
+    if !body.lines().any(|l| l.trim_start().starts_with("remote ")) {
+        bail!("GET {url} answered, but not with an OpenVPN profile (no `remote` line)");
+    }
+    Ok(body)
+}
+
+/// Writes the profile readable by its owner only (it holds a private key), all at once.
+fn write_private(path: &Path, contents: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let tmp = path.with_extension("ngp-tmp");
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(&tmp)
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    file.write_all(contents)
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
+}
