@@ -132,7 +132,10 @@ fn checks_an_account_then_local_mode() {
     assert!(printed.contains("Your query returned no results"), "{printed}");
 
     // With the zone made and images that exist, everything passes, the installer's sha256 included.
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     runtime.block_on(async {
         let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
             .endpoint_url(format!("http://127.0.0.1:{port}"))

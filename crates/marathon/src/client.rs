@@ -1,0 +1,308 @@
+//! An async client for Marathon's REST API v2. It counts its requests (reads and writes), so callers can show
+//! and test how many calls a run made.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::model::{Deployment, DeploymentResult, Group};
+use crate::PathId;
+
+/// What can go wrong talking to Marathon, with what Marathon said.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot reach Marathon at {url}: {reason}")]
+    Unreachable { url: String, reason: String },
+
+    #[error("{what} is locked by deployment(s) {}: wait for them to finish, or force (cancels them)", .deployments.join(", "))]
+    Locked { what: String, deployments: Vec<String> },
+
+    #[error("Marathon rejected {what}: {message}{}", format_details(.details))]
+    Invalid {
+        what: String,
+        message: String,
+        details: Vec<ValidationDetail>,
+    },
+
+    #[error("Marathon answered {status} to {what}: {body}")]
+    Status { what: String, status: u16, body: String },
+
+    #[error("Marathon's answer to {what} is not what its API says: {message}")]
+    BadResponse { what: String, message: String },
+}
+
+/// One entry of a 422's `details`: where in the body, and what is wrong there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValidationDetail {
+    pub path: String,
+    pub errors: Vec<String>,
+}
+
+fn format_details(details: &[ValidationDetail]) -> String {
+    details
+        .iter()
+        .map(|d| format!("; {}: {}", d.path, d.errors.join(", ")))
+        .collect()
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    details: Value,
+    #[serde(default)]
+    deployments: Vec<DeploymentRef>,
+}
+
+/// A deployment named in a 409.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeploymentRef {
+    pub id: String,
+}
+
+pub struct Client {
+    base: String,
+    http: reqwest::Client,
+    token: Option<String>,
+    reads: AtomicU64,
+    writes: AtomicU64,
+}
+
+impl Client {
+    /// `base` is Marathon's address: `http://host:8080` standalone, or `<dcos_url>/service/marathon` under DC/OS.
+    /// `token` is a DC/OS authentication token, sent as `Authorization: token=<token>`.
+    pub fn new(base: &str, token: Option<String>) -> Result<Self, Error> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(60))
+            .build()
+            .map_err(|e| Error::Unreachable {
+                url: base.to_owned(),
+                reason: e.to_string(),
+            })?;
+        Ok(Client {
+            base: base.trim_end_matches('/').to_owned(),
+            http,
+            token,
+            reads: AtomicU64::new(0),
+            writes: AtomicU64::new(0),
+        })
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// Requests made so far: (reads, writes).
+    pub fn calls(&self) -> (u64, u64) {
+        (self.reads.load(Ordering::Relaxed), self.writes.load(Ordering::Relaxed))
+    }
+
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Result<(StatusCode, String), Error> {
+        let url = format!("{}{path}", self.base);
+        if method == Method::GET {
+            self.reads.fetch_add(1, Ordering::Relaxed);
+        } else {
+            self.writes.fetch_add(1, Ordering::Relaxed);
+        }
+        let mut request = self.http.request(method.clone(), &url).query(query);
+        if let Some(token) = &self.token {
+            request = request.header("Authorization", format!("token={token}"));
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        tracing::debug!(%method, %url, "marathon");
+        let response = request.send().await.map_err(|e| Error::Unreachable {
+            url: self.base.clone(),
+            reason: error_chain(&e),
+        })?;
+        let status = response.status();
+        let text = response.text().await.map_err(|e| Error::Unreachable {
+            url: self.base.clone(),
+            reason: error_chain(&e),
+        })?;
+        Ok((status, text))
+    }
+
+    /// Sends a request and turns Marathon's error answers into `Error`s; `what` names the object for messages.
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<&Value>,
+        what: &str,
+    ) -> Result<Option<T>, Error> {
+        let (status, text) = self.send(method, path, query, body).await?;
+        if status == StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        if !status.is_success() {
+            let parsed: Option<ErrorBody> = serde_json::from_str(&text).ok();
+            return Err(match (status.as_u16(), parsed) {
+                (409, Some(b)) if !b.deployments.is_empty() => Error::Locked {
+                    what: what.to_owned(),
+                    deployments: b.deployments.into_iter().map(|d| d.id).collect(),
+                },
+                (422, Some(b)) => Error::Invalid {
+                    what: what.to_owned(),
+                    message: b.message,
+                    details: serde_json::from_value(b.details).unwrap_or_default(),
+                },
+                (400, Some(b)) => Error::Invalid {
+                    what: what.to_owned(),
+                    message: format!("{} {}", b.message, b.details.as_str().unwrap_or(""))
+                        .trim()
+                        .to_owned(),
+                    details: vec![],
+                },
+                (code, b) => Error::Status {
+                    what: what.to_owned(),
+                    status: code,
+                    body: b.map(|b| b.message).unwrap_or(text),
+                },
+            });
+        }
+        serde_json::from_str(&text).map(Some).map_err(|e| Error::BadResponse {
+            what: what.to_owned(),
+            message: e.to_string(),
+        })
+    }
+
+    /// A group with its whole subtree (`embed=group.apps&embed=group.groups`), as raw JSON so that every field
+    /// Marathon reports is there to compare; `None` when it does not exist.
+    pub async fn group(&self, id: &PathId) -> Result<Option<Value>, Error> {
+        self.call(
+            Method::GET,
+            &format!("/v2/groups{}", path_part(id)),
+            &[("embed", "group.apps"), ("embed", "group.groups")],
+            None,
+            &format!("group {id}"),
+        )
+        .await
+    }
+
+    /// Creates or replaces a group's subtree in one deployment. Apps missing from `group` are stopped.
+    pub async fn put_group(&self, group: &Group, force: bool) -> Result<DeploymentResult, Error> {
+        let id = PathId::parse(&group.id).map_err(|e| Error::Invalid {
+            what: format!("group {}", group.id),
+            message: e.to_string(),
+            details: vec![],
+        })?;
+        let body = serde_json::to_value(group).expect("a group serialises");
+        let query: &[(&str, &str)] = if force { &[("force", "true")] } else { &[] };
+        self.call(
+            Method::PUT,
+            &format!("/v2/groups{}", path_part(&id)),
+            query,
+            Some(&body),
+            &format!("group {id}"),
+        )
+        .await?
+        .ok_or_else(|| Error::BadResponse {
+            what: format!("group {id}"),
+            message: "404 to a PUT".into(),
+        })
+    }
+
+    /// Removes a group and its apps. `None` when it did not exist.
+    pub async fn delete_group(&self, id: &PathId, force: bool) -> Result<Option<DeploymentResult>, Error> {
+        let query: &[(&str, &str)] = if force { &[("force", "true")] } else { &[] };
+        self.call(
+            Method::DELETE,
+            &format!("/v2/groups{}", path_part(id)),
+            query,
+            None,
+            &format!("group {id}"),
+        )
+        .await
+    }
+
+    /// The running deployments.
+    pub async fn deployments(&self) -> Result<Vec<Deployment>, Error> {
+        Ok(self
+            .call(Method::GET, "/v2/deployments", &[], None, "the deployments")
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// Marathon's `/v2/info`: proves it answers.
+    pub async fn info(&self) -> Result<Value, Error> {
+        self.call(Method::GET, "/v2/info", &[], None, "the server info")
+            .await?
+            .ok_or_else(|| Error::BadResponse {
+                what: "/v2/info".into(),
+                message: "404".into(),
+            })
+    }
+
+    /// The Mesos agents, as `(private, public)` counts: public agents hold resources reserved for the
+    /// `slave_public` role. Read from Mesos's `/master/slaves`, beside Marathon (`<dcos_url>/mesos`).
+    pub async fn agent_counts(&self, mesos_base: &str) -> Result<(u32, u32), Error> {
+        #[derive(Deserialize)]
+        struct Slaves {
+            slaves: Vec<Value>,
+        }
+        let url = format!("{}/master/slaves", mesos_base.trim_end_matches('/'));
+        self.reads.fetch_add(1, Ordering::Relaxed);
+        let mut request = self.http.get(&url);
+        if let Some(token) = &self.token {
+            request = request.header("Authorization", format!("token={token}"));
+        }
+        let unreachable = |e: reqwest::Error| Error::Unreachable {
+            url: mesos_base.to_owned(),
+            reason: error_chain(&e),
+        };
+        let response = request.send().await.map_err(unreachable)?;
+        if !response.status().is_success() {
+            return Err(Error::Status {
+                what: "the Mesos agents".into(),
+                status: response.status().as_u16(),
+                body: response.text().await.unwrap_or_default(),
+            });
+        }
+        let slaves: Slaves = response.json().await.map_err(|e| Error::BadResponse {
+            what: "the Mesos agents".into(),
+            message: e.to_string(),
+        })?;
+        let public = slaves
+            .slaves
+            .iter()
+            .filter(|s| s["reserved_resources"].get("slave_public").is_some())
+            .count() as u32;
+        Ok((slaves.slaves.len() as u32 - public, public))
+    }
+}
+
+/// `/a/b` for a group path, `` for the root (so `/v2/groups` itself).
+fn path_part(id: &PathId) -> String {
+    if id.is_root() {
+        String::new()
+    } else {
+        id.to_string()
+    }
+}
+
+/// An error with its causes, on one line: reqwest's top-level message alone rarely says what failed.
+fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
