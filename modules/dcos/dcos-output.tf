@@ -91,7 +91,7 @@ output "master_security_group_id" {
 
 output "exhibitor_bucket" {
   description = "Name of the exhibitor bucket."
-  value       = aws_s3_bucket.exhibitor.id
+  value       = module.exhibitor_bucket.id
 }
 
 output "node_role_names" {

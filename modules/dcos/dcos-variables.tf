@@ -278,14 +278,14 @@ variable "dcos_superuser_username" {
   default     = "admin"
 }
 
-variable "bootstrap_aws_cli_image" {
-  description = "AWS CLI container image the bootstrap node uses to read the superuser's password and publish the install files, pinned by tag or digest."
+variable "aws_cli_image" {
+  description = "AWS CLI container image the nodes use to read their secrets (and the bootstrap node to publish the install files), pinned by tag or digest."
   type        = string
   default     = "public.ecr.aws/aws-cli/aws-cli:2.22.35"
 
   validation {
-    condition     = can(regex("(:[A-Za-z0-9._-]+|@sha256:[0-9a-f]{64})$", var.bootstrap_aws_cli_image)) && !endswith(var.bootstrap_aws_cli_image, ":latest")
-    error_message = "bootstrap_aws_cli_image must be pinned: name:tag (not latest) or name@sha256:digest."
+    condition     = can(regex("(:[A-Za-z0-9._-]+|@sha256:[0-9a-f]{64})$", var.aws_cli_image)) && !endswith(var.aws_cli_image, ":latest")
+    error_message = "aws_cli_image must be pinned: name:tag (not latest) or name@sha256:digest."
   }
 }
 
@@ -301,16 +301,22 @@ variable "public_agent_extra_cidrs" {
   default     = []
 }
 
-variable "registry_ca_pem" {
-  description = "PEM of the private Docker registry's CA, trusted by every node at /etc/docker/certs.d/<vip>/ca.crt. Null: none yet."
+variable "registry_address" {
+  description = "Where the nodes reach the private Docker registry (<vip>:<port>); they trust its CA for that name. Null: no private registry."
   type        = string
   default     = null
 }
 
-variable "registry_vip" {
-  description = "Address of the private Docker registry inside the cluster."
+variable "registry_ca_secret_arn" {
+  description = "Secrets Manager secret holding the private registry's CA certificate (PEM); every node installs it for registry_address. Null: none."
   type        = string
-  default     = "192.168.0.1"
+  default     = null
+}
+
+variable "registry_tls_secret_arns" {
+  description = "Secrets Manager secrets with the registry's TLS certificate and key; the private agents put them where the registry task mounts them. Null: none."
+  type        = object({ certificate = string, private_key = string })
+  default     = null
 }
 
 variable "node_detailed_monitoring" {

@@ -295,97 +295,25 @@ resource "aws_vpc_security_group_ingress_rule" "public_extra" {
 # Exhibitor bucket: versioned, KMS-encrypted, private, TLS-only
 ################################################################################
 
-resource "aws_s3_bucket" "exhibitor" {
-  # checkov:skip=CKV_AWS_18: access logs would need a second bucket per cluster; exhibitor's objects are written only by the masters' role.
-  # checkov:skip=CKV_AWS_144: cross-region replication of ZooKeeper's live state is of no use for a restore.
-  # checkov:skip=CKV2_AWS_62: nothing consumes events of exhibitor's writes.
+module "exhibitor_bucket" {
+  source = "../.shared/private-bucket"
+
   bucket_prefix = "${var.pre_tag}-exhibitor-${var.post_tag}-"
-  force_destroy = true
-
-  tags = merge(local.tags, { Name = format(local.name, "exhibitor") })
+  kms_key_arn   = var.kms_key_arn
+  # Exhibitor's state is worthless once the cluster is gone.
+  force_destroy     = true
+  extra_policy_json = data.aws_iam_policy_document.install_files.json
+  tags              = merge(local.tags, { Name = format(local.name, "exhibitor") })
 }
 
-resource "aws_s3_bucket_versioning" "exhibitor" {
-  bucket = aws_s3_bucket.exhibitor.id
-
-  versioning_configuration {
-    status = "Enabled"
-  }
-}
-
-resource "aws_s3_bucket_server_side_encryption_configuration" "exhibitor" {
-  bucket = aws_s3_bucket.exhibitor.id
-
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm     = "aws:kms"
-      kms_master_key_id = var.kms_key_arn
-    }
-    bucket_key_enabled = true
-  }
-}
-
-resource "aws_s3_bucket_public_access_block" "exhibitor" {
-  bucket                  = aws_s3_bucket.exhibitor.id
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-resource "aws_s3_bucket_ownership_controls" "exhibitor" {
-  bucket = aws_s3_bucket.exhibitor.id
-
-  rule {
-    object_ownership = "BucketOwnerEnforced"
-  }
-}
-
-resource "aws_s3_bucket_lifecycle_configuration" "exhibitor" {
-  bucket = aws_s3_bucket.exhibitor.id
-
-  rule {
-    id     = "expire-old-versions"
-    status = "Enabled"
-
-    filter {}
-
-    noncurrent_version_expiration {
-      noncurrent_days = 30
-    }
-
-    abort_incomplete_multipart_upload {
-      days_after_initiation = 7
-    }
-  }
-}
-
-data "aws_iam_policy_document" "exhibitor_bucket" {
-  statement {
-    sid       = "DenyInsecureTransport"
-    effect    = "Deny"
-    actions   = ["s3:*"]
-    resources = [aws_s3_bucket.exhibitor.arn, "${aws_s3_bucket.exhibitor.arn}/*"]
-
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
-
-  # dcos_install.sh and the packages are fetched with plain HTTPS GETs, so the install files are readable
-  # without credentials, but only through this VPC's S3 endpoint. Nothing else in the bucket is.
+# dcos_install.sh and the packages are fetched with plain HTTPS GETs, so the install files are readable without
+# credentials, but only through this VPC's S3 endpoint. Nothing else in the bucket is.
+data "aws_iam_policy_document" "install_files" {
   statement {
     sid       = "InstallFilesThroughTheVpcEndpoint"
     effect    = "Allow"
     actions   = ["s3:GetObject"]
-    resources = ["${aws_s3_bucket.exhibitor.arn}/${local.install_prefix}/*"]
+    resources = ["${module.exhibitor_bucket.arn}/${local.install_prefix}/*"]
 
     principals {
       type        = "*"
@@ -400,11 +328,40 @@ data "aws_iam_policy_document" "exhibitor_bucket" {
   }
 }
 
-resource "aws_s3_bucket_policy" "exhibitor" {
-  bucket = aws_s3_bucket.exhibitor.id
-  policy = data.aws_iam_policy_document.exhibitor_bucket.json
+# The bucket's resources moved into the shared submodule: state follows, nothing is replaced.
+moved {
+  from = aws_s3_bucket.exhibitor
+  to   = module.exhibitor_bucket.aws_s3_bucket.this
+}
 
-  depends_on = [aws_s3_bucket_public_access_block.exhibitor]
+moved {
+  from = aws_s3_bucket_versioning.exhibitor
+  to   = module.exhibitor_bucket.aws_s3_bucket_versioning.this
+}
+
+moved {
+  from = aws_s3_bucket_server_side_encryption_configuration.exhibitor
+  to   = module.exhibitor_bucket.aws_s3_bucket_server_side_encryption_configuration.this
+}
+
+moved {
+  from = aws_s3_bucket_public_access_block.exhibitor
+  to   = module.exhibitor_bucket.aws_s3_bucket_public_access_block.this
+}
+
+moved {
+  from = aws_s3_bucket_ownership_controls.exhibitor
+  to   = module.exhibitor_bucket.aws_s3_bucket_ownership_controls.this
+}
+
+moved {
+  from = aws_s3_bucket_lifecycle_configuration.exhibitor
+  to   = module.exhibitor_bucket.aws_s3_bucket_lifecycle_configuration.this
+}
+
+moved {
+  from = aws_s3_bucket_policy.exhibitor
+  to   = module.exhibitor_bucket.aws_s3_bucket_policy.this
 }
 
 ################################################################################
@@ -443,13 +400,13 @@ data "aws_iam_policy_document" "master" {
   statement {
     sid       = "ListExhibitorBucket"
     actions   = ["s3:ListBucket"]
-    resources = [aws_s3_bucket.exhibitor.arn]
+    resources = [module.exhibitor_bucket.arn]
   }
 
   statement {
     sid       = "ReadWriteExhibitorState"
     actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
-    resources = ["${aws_s3_bucket.exhibitor.arn}/${local.cluster_name}/*"]
+    resources = ["${module.exhibitor_bucket.arn}/${local.cluster_name}/*"]
   }
 
   statement {
@@ -491,7 +448,7 @@ data "aws_iam_policy_document" "bootstrap" {
   statement {
     sid       = "ListInstallFiles"
     actions   = ["s3:ListBucket"]
-    resources = [aws_s3_bucket.exhibitor.arn]
+    resources = [module.exhibitor_bucket.arn]
 
     condition {
       test     = "StringLike"
@@ -503,7 +460,7 @@ data "aws_iam_policy_document" "bootstrap" {
   statement {
     sid       = "PublishInstallFiles"
     actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
-    resources = ["${aws_s3_bucket.exhibitor.arn}/${local.install_prefix}/*"]
+    resources = ["${module.exhibitor_bucket.arn}/${local.install_prefix}/*"]
   }
 
   statement {
@@ -654,7 +611,7 @@ locals {
   ami = { for role in local.roles : role => lookup(var.ami_ids, role, one(data.aws_ami.node[*].id)) }
 
   # genconf/serve, published by the bootstrap node, served by S3 to this VPC's endpoint only.
-  bootstrap_url = "https://${aws_s3_bucket.exhibitor.bucket_regional_domain_name}/${local.install_prefix}"
+  bootstrap_url = "https://${module.exhibitor_bucket.bucket_regional_domain_name}/${local.install_prefix}"
 
   # config.yaml, built as data (never by string concatenation). The superuser's hash is added on the bootstrap node.
   dcos_config = {
@@ -662,7 +619,7 @@ locals {
     cluster_name                 = local.cluster_name
     exhibitor_storage_backend    = "aws_s3"
     aws_region                   = data.aws_region.current.name
-    s3_bucket                    = aws_s3_bucket.exhibitor.id
+    s3_bucket                    = module.exhibitor_bucket.id
     s3_prefix                    = local.cluster_name
     master_discovery             = "master_http_loadbalancer"
     exhibitor_address            = aws_lb.masters.dns_name
@@ -682,21 +639,26 @@ locals {
   dcos_config_yaml = yamlencode(local.dcos_config)
 
   bootstrap_user_data = templatefile("${path.module}/scripts/bootstrap.sh.tftpl", {
-    installer_url          = var.dcos_installer_url
-    installer_sha256       = var.dcos_installer_sha256
-    config_yaml_b64        = base64encode(local.dcos_config_yaml)
-    region                 = data.aws_region.current.name
-    superuser_secret_arn   = module.superuser_password.arn
-    install_files_s3_url   = "s3://${aws_s3_bucket.exhibitor.id}/${local.install_prefix}"
-    aws_cli_image          = var.bootstrap_aws_cli_image
+    installer_url        = var.dcos_installer_url
+    installer_sha256     = var.dcos_installer_sha256
+    config_yaml_b64      = base64encode(local.dcos_config_yaml)
+    region               = data.aws_region.current.name
+    superuser_secret_arn = module.superuser_password.arn
+    install_files_s3_url = "s3://${module.exhibitor_bucket.id}/${local.install_prefix}"
+    aws_cli_image        = var.aws_cli_image
   })
 
   node_user_data = {
     for role, dcos_role in local.install_role : role => templatefile("${path.module}/scripts/node.sh.tftpl", {
-      role                = dcos_role
-      bootstrap_url       = local.bootstrap_url
-      registry_ca_pem_b64 = var.registry_ca_pem == null ? "" : base64encode(var.registry_ca_pem)
-      registry_vip        = var.registry_vip
+      role               = dcos_role
+      bootstrap_url      = local.bootstrap_url
+      region             = data.aws_region.current.name
+      aws_cli_image      = var.aws_cli_image
+      registry_address   = var.registry_address == null ? "" : var.registry_address
+      registry_ca_secret = var.registry_ca_secret_arn == null ? "" : var.registry_ca_secret_arn
+      # Only the private agents run the registry, so only they get its certificate and key.
+      registry_tls_cert = role == "private_agent" && var.registry_tls_secret_arns != null ? var.registry_tls_secret_arns.certificate : ""
+      registry_tls_key  = role == "private_agent" && var.registry_tls_secret_arns != null ? var.registry_tls_secret_arns.private_key : ""
     })
   }
 

@@ -185,7 +185,7 @@ impl LocalMode {
 
         let launcher = self.state_dir.join("moto-launcher.py");
         std::fs::write(&launcher, LAUNCHER).map_err(io("write", &launcher))?;
-        let mut cmd = Command::new(self.venv_python());
+        let mut cmd = background(self.venv_python());
         cmd.arg(&launcher)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             // AWS-managed IAM policies are attached by ARN; moto only knows them when asked to load them.
@@ -194,38 +194,14 @@ impl LocalMode {
             .stdin(Stdio::null())
             .stdout(log)
             .stderr(log_err);
-        #[cfg(unix)]
-        {
-            use std::os::unix::process::CommandExt;
-            // Its own process group: a Ctrl-C aimed at ngp does not stop the emulator.
-            cmd.process_group(0);
-        }
-        let mut child = cmd.spawn().map_err(|source| Error::Python {
+        let child = cmd.spawn().map_err(|source| Error::Python {
             python: self.venv_python().display().to_string(),
             source,
         })?;
-        let emulator = Emulator { pid: child.id(), port };
-
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Ok(Some(status)) = child.try_wait() {
-                return Err(Error::Start {
-                    reason: format!("it exited with {status}: {}", tail(&log_path)),
-                    log: log_path,
-                });
-            }
-            if answers(port) {
-                break;
-            }
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                return Err(Error::Start {
-                    reason: "it did not answer within 30 s".into(),
-                    log: log_path,
-                });
-            }
-            std::thread::sleep(Duration::from_millis(200));
-        }
+        let emulator = Emulator {
+            pid: wait_until_it_answers(child, &log_path, Duration::from_secs(30), "it", || answers(port))?,
+            port,
+        };
         let record = self.record();
         let json = serde_json::to_string_pretty(&emulator).expect("serialisable");
         std::fs::write(&record, json).map_err(io("write", &record))?;
@@ -260,6 +236,128 @@ impl LocalMode {
     }
 }
 
+/// The Marathon emulator, run as `<ngp> local marathon --port P` in the background beside moto.
+impl LocalMode {
+    fn marathon_record(&self) -> PathBuf {
+        self.state_dir.join("marathon.json")
+    }
+
+    /// The recorded Marathon emulator, if it runs and answers.
+    pub fn marathon_status(&self) -> Option<Emulator> {
+        let text = std::fs::read_to_string(self.marathon_record()).ok()?;
+        let emulator: Emulator = serde_json::from_str(&text).ok()?;
+        (is_process(emulator.pid, "marathon") && marathon_answers(emulator.port)).then_some(emulator)
+    }
+
+    /// Starts the Marathon emulator (the program `exe`, normally ngp itself) on `port` unless it runs.
+    pub fn marathon_up(&self, exe: &Path, port: u16) -> Result<(Emulator, bool), Error> {
+        if let Some(running) = self.marathon_status() {
+            if running.port != port {
+                return Err(Error::OtherPort {
+                    running: running.port,
+                    wanted: port,
+                });
+            }
+            return Ok((running, false));
+        }
+        drop(TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, port)).map_err(|_| Error::PortInUse { port })?);
+        std::fs::create_dir_all(&self.state_dir).map_err(io("create", &self.state_dir))?;
+        let log_path = self.state_dir.join("marathon.log");
+        let log = std::fs::File::create(&log_path).map_err(io("create", &log_path))?;
+        let log_err = log.try_clone().map_err(io("open", &log_path))?;
+        let mut cmd = background(exe);
+        cmd.args(["local", "marathon", "--port", &port.to_string()])
+            .stdin(Stdio::null())
+            .stdout(log)
+            .stderr(log_err);
+        let child = cmd.spawn().map_err(io("run", exe))?;
+        let emulator = Emulator {
+            pid: wait_until_it_answers(
+                child,
+                &log_path,
+                Duration::from_secs(10),
+                "the Marathon emulator",
+                || marathon_answers(port),
+            )?,
+            port,
+        };
+        let record = self.marathon_record();
+        let json = serde_json::to_string_pretty(&emulator).expect("serialisable");
+        std::fs::write(&record, json).map_err(io("write", &record))?;
+        Ok((emulator, true))
+    }
+
+    /// Stops the Marathon emulator; returns it, or `None` when it was not running.
+    pub fn marathon_down(&self) -> Result<Option<Emulator>, Error> {
+        let record = self.marathon_record();
+        let emulator = std::fs::read_to_string(&record)
+            .ok()
+            .and_then(|t| serde_json::from_str::<Emulator>(&t).ok());
+        let stopped = match emulator {
+            Some(e) if is_process(e.pid, "marathon") => {
+                terminate_process(e.pid, "marathon");
+                Some(e)
+            }
+            _ => None,
+        };
+        if record.exists() {
+            std::fs::remove_file(&record).map_err(io("remove", &record))?;
+        }
+        Ok(stopped)
+    }
+}
+
+/// Whether a Marathon API answers `/v2/info` on `port`.
+pub fn marathon_answers(port: u16) -> bool {
+    let client = reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(2))
+        .build();
+    let Ok(client) = client else { return false };
+    client
+        .get(format!("http://127.0.0.1:{port}/v2/info"))
+        .send()
+        .is_ok_and(|r| r.status().is_success())
+}
+
+/// A command for a background server: in its own process group, so a Ctrl-C aimed at ngp does not stop it.
+fn background(program: impl AsRef<std::ffi::OsStr>) -> Command {
+    let mut cmd = Command::new(program);
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        cmd.process_group(0);
+    }
+    cmd
+}
+
+/// Waits until a freshly started server answers; returns its pid. `what` names it in errors.
+fn wait_until_it_answers(
+    mut child: std::process::Child,
+    log: &Path,
+    timeout: Duration,
+    what: &str,
+    answers: impl Fn() -> bool,
+) -> Result<u32, Error> {
+    let deadline = Instant::now() + timeout;
+    while !answers() {
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(Error::Start {
+                reason: format!("{what} exited with {status}: {}", tail(log)),
+                log: log.to_owned(),
+            });
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            return Err(Error::Start {
+                reason: format!("{what} did not answer within {} s", timeout.as_secs()),
+                log: log.to_owned(),
+            });
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Ok(child.id())
+}
+
 fn tail(path: &Path) -> String {
     let mut text = String::new();
     if let Ok(mut f) = std::fs::File::open(path) {
@@ -283,6 +381,11 @@ pub fn answers(port: u16) -> bool {
 
 /// Whether `pid` is a live moto process (not a recycled pid, not a zombie).
 fn is_ours(pid: u32) -> bool {
+    is_process(pid, "moto")
+}
+
+/// Whether `pid` is a live process (not a recycled pid, not a zombie) whose command line holds `marker`.
+fn is_process(pid: u32, marker: &str) -> bool {
     let Ok(pid_t) = libc::pid_t::try_from(pid) else {
         return false;
     };
@@ -300,18 +403,22 @@ fn is_ours(pid: u32) -> bool {
         .rsplit(')')
         .next()
         .is_some_and(|rest| rest.trim_start().starts_with('Z'));
-    !zombie && String::from_utf8_lossy(&cmdline).contains("moto")
+    !zombie && String::from_utf8_lossy(&cmdline).contains(marker)
 }
 
 fn terminate(pid: u32) {
+    terminate_process(pid, "moto")
+}
+
+fn terminate_process(pid: u32, marker: &str) {
     let Ok(pid_t) = libc::pid_t::try_from(pid) else { return };
     // SAFETY: plain signals to a process we started and checked.
     unsafe { libc::kill(pid_t, libc::SIGTERM) };
     let deadline = Instant::now() + Duration::from_secs(5);
-    while is_ours(pid) && Instant::now() < deadline {
+    while is_process(pid, marker) && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(100));
     }
-    if is_ours(pid) {
+    if is_process(pid, marker) {
         unsafe { libc::kill(pid_t, libc::SIGKILL) };
     }
 }

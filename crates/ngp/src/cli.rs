@@ -103,6 +103,9 @@ pub enum Command {
     /// Work with modules.
     #[command(subcommand)]
     Module(ModuleCommand),
+    /// The cluster's apps: the modules' `marathon_apps` outputs, reconciled with Marathon by diff.
+    #[command(subcommand)]
+    Apps(AppsCommand),
     /// The OpenVPN Access Server: download connection profiles.
     #[command(subcommand)]
     Vpn(VpnCommand),
@@ -137,6 +140,63 @@ pub enum LocalCommand {
     Down,
     /// Say whether the emulator runs, and where.
     Status,
+    /// Run the Marathon emulator in the foreground (`ngp local up` starts it in the background).
+    #[command(hide = true)]
+    Marathon {
+        #[arg(long)]
+        port: u16,
+        /// How long a deployment keeps its apps locked, in milliseconds.
+        #[arg(long, env = "NGP_LOCAL_MARATHON_DELAY_MS", default_value_t = 500)]
+        deployment_delay_ms: u64,
+        /// Private agents the emulated Mesos reports.
+        #[arg(long, env = "NGP_LOCAL_PRIVATE_AGENTS", default_value_t = 1)]
+        private_agents: u32,
+        /// Public agents the emulated Mesos reports.
+        #[arg(long, env = "NGP_LOCAL_PUBLIC_AGENTS", default_value_t = 1)]
+        public_agents: u32,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct AppsArgs {
+    #[command(flatten)]
+    pub env: EnvArg,
+    /// Marathon's URL. Default: the local emulator in local mode, else `<dcos_url>/service/marathon` (with a
+    /// token from NGP_DCOS_TOKEN, or a superuser login).
+    #[arg(long, env = "NGP_MARATHON_URL", value_name = "URL")]
+    pub marathon_url: Option<String>,
+    /// Seconds to wait for a lock and for each deployment.
+    #[arg(long, default_value_t = 600, value_name = "SECONDS")]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AppsCommand {
+    /// Show what would change: apps to create, update (with the keys) and remove.
+    Plan {
+        #[command(flatten)]
+        args: AppsArgs,
+        /// Print the plan as JSON, with the group bodies NGP would write.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the changes (one group PUT per changed module) and wait for the deployments.
+    Apply {
+        #[command(flatten)]
+        args: AppsArgs,
+        /// Cancel deployments that lock NGP's apps instead of waiting for them.
+        #[arg(long)]
+        force: bool,
+    },
+    /// List NGP's apps on Marathon, with instances, running tasks and deployments.
+    Status(AppsArgs),
+    /// Remove every NGP group (`/ngp/<module>`) from Marathon; nothing else is touched.
+    Remove {
+        #[command(flatten)]
+        args: AppsArgs,
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

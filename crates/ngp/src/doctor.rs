@@ -145,7 +145,7 @@ pub fn doctor(project: &Project, req: &DoctorRequest) -> Result<()> {
         ),
         Some(region) => {
             report.check("region", Outcome::Ok(region.clone()));
-            let sdk = runtime.block_on(sdk_config(region, emulator.as_deref()));
+            let sdk = runtime.block_on(crate::aws::sdk_config(region, emulator.as_deref()));
             let identity = runtime.block_on(caller_identity(&sdk));
             let ok = report.result("credentials", identity);
             if ok && !local {
@@ -242,23 +242,6 @@ impl Values {
     fn string(&self, key: &str) -> Option<String> {
         self.get(key).and_then(|v| v.as_str().map(str::to_owned))
     }
-}
-
-async fn sdk_config(region: &str, emulator: Option<&str>) -> aws_config::SdkConfig {
-    let mut loader =
-        aws_config::defaults(aws_config::BehaviorVersion::latest()).region(aws_config::Region::new(region.to_owned()));
-    if let Some(endpoint) = emulator {
-        loader = loader
-            .endpoint_url(endpoint)
-            .credentials_provider(aws_sdk_sts::config::Credentials::new(
-                "test",
-                "test",
-                None,
-                None,
-                "ngp-local",
-            ));
-    }
-    loader.load().await
 }
 
 async fn caller_identity(sdk: &aws_config::SdkConfig) -> Result<String> {

@@ -1,5 +1,8 @@
 //! ngp: the Next Gen Platform's command line. tfvars → generated root → modules → outputs.
 
+mod apps_cmd;
+mod aws;
+mod certificates;
 mod cli;
 mod doctor;
 mod init;
@@ -16,7 +19,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Parser;
 
-use cli::{Cli, Command, LocalCommand, ModuleCommand, VpnCommand};
+use cli::{AppsArgs, AppsCommand, Cli, Command, LocalCommand, ModuleCommand, VpnCommand};
 use project::{local_port, Project, LOCAL_ENV};
 
 fn main() -> ExitCode {
@@ -70,6 +73,43 @@ fn run(cli: Cli) -> Result<ExitCode> {
             println!();
             output::output(&project, &env.env, None, false, false)?;
         }
+        Command::Apps(command) => {
+            let (args, force) = match &command {
+                AppsCommand::Plan { args, .. } | AppsCommand::Status(args) => (args, false),
+                AppsCommand::Apply { args, force } | AppsCommand::Remove { args, force } => (args, *force),
+            };
+            let req = apps_request(args, force);
+            match command {
+                AppsCommand::Plan { json, .. } => apps_cmd::plan(&project, &req, json)?,
+                AppsCommand::Apply { .. } => apps_cmd::apply(&project, &req)?,
+                AppsCommand::Status(_) => apps_cmd::status(&project, &req)?,
+                AppsCommand::Remove { .. } => apps_cmd::remove(&project, &req)?,
+            }
+        }
+        Command::Local(LocalCommand::Marathon {
+            port,
+            deployment_delay_ms,
+            private_agents,
+            public_agents,
+        }) => {
+            let config = ngp_marathon_emulator::Config {
+                deployment_delay: std::time::Duration::from_millis(deployment_delay_ms),
+                private_agents,
+                public_agents,
+            };
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build()?;
+            runtime.block_on(async {
+                let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+                    .await
+                    .map_err(|e| anyhow::anyhow!("cannot listen on 127.0.0.1:{port}: {e}"))?;
+                eprintln!("Marathon emulator on http://127.0.0.1:{port}");
+                ngp_marathon_emulator::serve(listener, config).await?;
+                anyhow::Ok(())
+            })?;
+        }
         Command::Doctor { env, download } => doctor::doctor(
             &project,
             &doctor::DoctorRequest {
@@ -97,6 +137,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         )?,
         Command::Local(LocalCommand::Up { port }) => {
             let (emulator, started) = project.local_mode().up(port, |m| eprintln!("{m}"))?;
+            run::ensure_marathon(&project)?;
             if started {
                 run::clear_local_state(&project);
                 println!(
@@ -120,10 +161,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ),
                 None => println!("the AWS emulator was not running"),
             }
+            if let Some(m) = project.local_mode().marathon_down()? {
+                println!("stopped the Marathon emulator (pid {})", m.pid);
+            }
             run::clear_local_state(&project);
         }
         Command::Local(LocalCommand::Status) => match project.local_mode().status()? {
-            Some(e) => println!("the AWS emulator runs at {} (pid {})", e.endpoint(), e.pid),
+            Some(e) => {
+                println!("the AWS emulator runs at {} (pid {})", e.endpoint(), e.pid);
+                match project.local_mode().marathon_status() {
+                    Some(m) => println!("the Marathon emulator runs at {} (pid {})", m.endpoint(), m.pid),
+                    None => println!("the Marathon emulator is not running"),
+                }
+            }
             None => {
                 println!("the AWS emulator is not running (it would use port {})", local_port()?);
                 return Ok(ExitCode::from(3));
@@ -132,4 +182,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Setup => setup::setup(&project)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn apps_request(args: &AppsArgs, force: bool) -> apps_cmd::AppsRequest<'_> {
+    apps_cmd::AppsRequest {
+        env: &args.env.env,
+        marathon_url: args.marathon_url.as_deref(),
+        force,
+        timeout: std::time::Duration::from_secs(args.timeout),
+    }
 }

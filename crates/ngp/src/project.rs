@@ -75,6 +75,18 @@ pub fn local_port() -> Result<u16> {
     }
 }
 
+/// The Marathon emulator's port in local mode: NGP_LOCAL_MARATHON_PORT, else the AWS emulator's port + 1.
+pub fn marathon_port() -> Result<u16> {
+    match std::env::var("NGP_LOCAL_MARATHON_PORT") {
+        Ok(v) => v
+            .parse()
+            .with_context(|| format!("NGP_LOCAL_MARATHON_PORT is {v:?}: expected a port number (1-65535)")),
+        Err(_) => local_port()?
+            .checked_add(1)
+            .context("NGP_LOCAL_PORT is 65535: set NGP_LOCAL_MARATHON_PORT"),
+    }
+}
+
 /// Writes a file by writing a temporary file beside it and renaming it over, so no reader ever sees half.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
     let dir = path.parent().context("a file path has a parent")?;

@@ -3,10 +3,10 @@
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use ngp_terraform::{ApplyProgress, Changes, PlanSummary};
 
-use crate::project::{local_port, Project, LOCAL_ENV};
+use crate::project::{local_port, marathon_port, Project, LOCAL_ENV};
 use crate::workspace::{Workspace, PLAN_FILE};
 
 /// In local mode: the emulator's endpoint, starting it if needed. A freshly started emulator is empty, so the
@@ -25,7 +25,22 @@ pub fn ensure_emulator(project: &Project, env: &str) -> Result<Option<String>> {
         );
         clear_local_state(project);
     }
+    ensure_marathon(project)?;
     Ok(Some(emulator.endpoint()))
+}
+
+/// In local mode: the Marathon emulator beside moto, started if needed.
+pub fn ensure_marathon(project: &Project) -> Result<()> {
+    let exe = std::env::current_exe().context("cannot find the ngp program to run the Marathon emulator")?;
+    let (marathon, started) = project.local_mode().marathon_up(&exe, marathon_port()?)?;
+    if started {
+        eprintln!(
+            "started the Marathon emulator at {} (pid {})",
+            marathon.endpoint(),
+            marathon.pid
+        );
+    }
+    Ok(())
 }
 
 /// Removes the local environment's state and saved plan: they describe an emulator that is gone.
@@ -142,21 +157,22 @@ pub fn apply(project: &Project, env: &str, auto_approve: bool, saved_plan: bool)
         let show = ws.terraform.output(&["show", "-json", PLAN_FILE])?;
         let summary = PlanSummary::from_show_json(&show)?;
         report(env, apply_plan_file(&ws, &summary)?);
-        return Ok(());
+        return crate::apps_cmd::after_terraform(project, env);
     }
     let summary = make_plan(&ws)?;
     print!("{}", summary.render(color()));
-    if !summary.has_changes() {
+    if summary.has_changes() {
+        let approved = auto_approve || env == LOCAL_ENV;
+        if !approved && !confirm(&format!("\nApply these changes to environment {env}? Type yes:"), "yes")? {
+            ws.forget_plan();
+            bail!("apply cancelled; nothing was changed");
+        }
+        report(env, apply_plan_file(&ws, &summary)?);
+    } else {
         ws.forget_plan();
-        return Ok(());
     }
-    let approved = auto_approve || env == LOCAL_ENV;
-    if !approved && !confirm(&format!("\nApply these changes to environment {env}? Type yes:"), "yes")? {
-        ws.forget_plan();
-        bail!("apply cancelled; nothing was changed");
-    }
-    report(env, apply_plan_file(&ws, &summary)?);
-    Ok(())
+    // The cluster's apps follow the infrastructure.
+    crate::apps_cmd::after_terraform(project, env)
 }
 
 pub fn destroy(project: &Project, env: &str, auto_approve: bool) -> Result<()> {

@@ -29,8 +29,19 @@ fn local(dir: &Path, port: u16) -> Command {
     let mut cmd = ngp(dir);
     // One venv for every run of the suite: `ngp setup` (or the first run) installs it.
     cmd.env("NGP_LOCAL_VENV", repo().join(".ngp/venv"))
-        .env("NGP_LOCAL_PORT", port.to_string());
+        .env("NGP_LOCAL_PORT", port.to_string())
+        .env("NGP_LOCAL_MARATHON_PORT", marathon_port(port).to_string());
     cmd
+}
+
+/// The Marathon emulator's port for the AWS emulator's `port`: the next free one, chosen once.
+fn marathon_port(port: u16) -> u16 {
+    static CHOSEN: std::sync::OnceLock<u16> = std::sync::OnceLock::new();
+    *CHOSEN.get_or_init(|| {
+        (port + 1..u16::MAX)
+            .find(|p| TcpListener::bind(("127.0.0.1", *p)).is_ok())
+            .unwrap()
+    })
 }
 
 fn ok(cmd: &mut Command) -> String {
@@ -78,6 +89,13 @@ async fn clients(port: u16) -> Aws {
         secrets: aws_sdk_secretsmanager::Client::new(&config),
         route53: aws_sdk_route53::Client::new(&config),
     }
+}
+
+/// Marathon's JSON Schema for app definitions, from the reference material beside the repository.
+fn marathon_app_schema() -> Option<serde_json::Value> {
+    let path = repo().join("../shared/reference/marathon/schema/AppDefinition.json");
+    let text = std::fs::read_to_string(path).ok()?;
+    Some(serde_json::from_str(&text).unwrap())
 }
 
 /// Pipes `input` through a command and returns what it printed.
@@ -262,8 +280,102 @@ async fn local_mode_from_up_to_destroy() {
     // The main job: init with the default modules, start the emulator, apply, print the outputs.
     let printed = ok(local(dir, port).args(["up", "--env", "local"]));
     assert!(printed.contains("manager:") && printed.contains("vpc_id"), "{printed}");
-
+    // The apps follow: the registry is on the Marathon emulator, and a second look finds nothing to do.
+    assert!(
+        printed.contains("  + /ngp/docker-registry/registry (create)"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("Apps reconciled: 1 created, 0 updated, 0 unchanged, 0 removed"),
+        "{printed}"
+    );
+    let apps = |args: &[&str]| ok(local(dir, port).args(args));
     let aws = clients(port).await;
+    // The registry's TLS: ngp generated a CA and a certificate into Secrets Manager; no key is in the state.
+    assert!(
+        printed.contains("docker-registry: generated a CA and a TLS certificate for registry.ngp into Secrets Manager"),
+        "{printed}"
+    );
+    let state = std::fs::read_to_string(dir.join(".ngp/local/terraform.tfstate")).unwrap();
+    assert!(
+        !state.contains("PRIVATE KEY"),
+        "a private key is in the Terraform state"
+    );
+    let outputs: serde_json::Value =
+        serde_json::from_str(&ok(local(dir, port).args(["output", "--env", "local", "--json"]))).unwrap();
+    let secret = |arn: &serde_json::Value| {
+        let arn = arn.as_str().unwrap().to_owned();
+        let secrets = aws.secrets.clone();
+        async move {
+            let value = secrets.get_secret_value().secret_id(arn).send().await.unwrap();
+            value.secret_string().unwrap().to_owned()
+        }
+    };
+    let registry = &outputs["docker-registry"];
+    let ca_pem = secret(&registry["registry_ca_secret_arn"]).await;
+    let server_pem = secret(&registry["registry_tls_secret_arns"]["certificate"]).await;
+    let key_pem = secret(&registry["registry_tls_secret_arns"]["private_key"]).await;
+    assert!(ca_pem.starts_with("-----BEGIN CERTIFICATE-----") && key_pem.contains("PRIVATE KEY"));
+    if let Ok(openssl) = which::which("openssl") {
+        let certs = tempfile::tempdir().unwrap();
+        std::fs::write(certs.path().join("ca.pem"), &ca_pem).unwrap();
+        std::fs::write(certs.path().join("server.pem"), &server_pem).unwrap();
+        let verified = Command::new(openssl)
+            .args(["verify", "-CAfile", "ca.pem", "-verify_ip", "192.168.0.1", "server.pem"])
+            .current_dir(certs.path())
+            .output()
+            .unwrap();
+        assert!(
+            verified.status.success(),
+            "{}",
+            String::from_utf8_lossy(&verified.stderr)
+        );
+    }
+    let plan = apps(&["apps", "plan", "--env", "local"]);
+    assert_eq!(plan.trim(), "Apps: 0 to create, 0 to update, 0 to remove, 1 unchanged.");
+    // One registry value changed in the tfvars changes exactly that app, in exactly that key.
+    std::fs::write(dir.join("ngp.local.tfvars"), "registry_mem = 1024\n").unwrap();
+    let applied = apps(&["apply", "--env", "local"]);
+    assert!(
+        applied.contains("  ~ /ngp/docker-registry/registry (update: mem)")
+            && applied.contains("Apps reconciled: 0 created, 1 updated, 0 unchanged, 0 removed")
+            && applied.contains("docker-registry: TLS certificates exist; unchanged"),
+        "{applied}"
+    );
+    // Every app NGP renders (the group bodies it writes) validates against Marathon's own schema.
+    let rendered: serde_json::Value =
+        serde_json::from_str(&apps(&["apps", "plan", "--env", "local", "--json"])).unwrap();
+    match marathon_app_schema() {
+        None => eprintln!("skipped the schema check: ../shared/reference/marathon/schema is not beside the repository"),
+        Some(schema) => {
+            // Draft 4, as Marathon's schema is; its `$schema` would only send the validator to the network.
+            let mut schema = schema;
+            schema.as_object_mut().unwrap().remove("$schema");
+            let validator = jsonschema::draft4::new(&schema).unwrap();
+            let mut checked = 0;
+            for module in rendered["modules"].as_array().unwrap() {
+                for app in module["body"]["apps"].as_array().unwrap() {
+                    let errors: Vec<String> = validator
+                        .iter_errors(app)
+                        .map(|e| format!("{}: {e}", e.instance_path))
+                        .collect();
+                    assert!(errors.is_empty(), "{} does not validate: {errors:?}", app["id"]);
+                    checked += 1;
+                }
+            }
+            assert!(checked >= 1, "{rendered}");
+        }
+    }
+    let status = apps(&["apps", "status", "--env", "local"]);
+    assert!(status.contains("/ngp/docker-registry/registry"), "{status}");
+    // And back: the value leaves the tfvars, the app returns to the module's default.
+    std::fs::remove_file(dir.join("ngp.local.tfvars")).unwrap();
+    let applied = apps(&["apply", "--env", "local"]);
+    assert!(
+        applied.contains("  ~ /ngp/docker-registry/registry (update: mem)"),
+        "{applied}"
+    );
+
     let ec2 = &aws.ec2;
     let vpcs = ec2.describe_vpcs().filters(ours()).send().await.unwrap();
     assert_eq!(vpcs.vpcs().len(), 1);

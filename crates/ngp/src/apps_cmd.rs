@@ -1,0 +1,328 @@
+//! `ngp apps plan | apply | status | remove`: the modules' `marathon_apps` outputs → Marathon, by diff.
+//! `ngp apply` runs the same reconcile after terraform when the cluster's Marathon answers.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use ngp_apps::{Action, ApplyOptions, Desired, Plan, Progress};
+use ngp_marathon::{Client, PathId};
+use serde_json::Value;
+
+use crate::output;
+use crate::project::{marathon_port, Project, LOCAL_ENV};
+
+/// Where the apps go, and how to read them from the outputs.
+pub struct AppsRequest<'a> {
+    pub env: &'a str,
+    /// Marathon's URL; default: the local emulator in local mode, `<dcos_url>/service/marathon` otherwise.
+    pub marathon_url: Option<&'a str>,
+    pub force: bool,
+    pub timeout: Duration,
+}
+
+struct Target {
+    client: Client,
+    mesos: String,
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+/// The desired apps, from the environment's outputs.
+fn desired(outputs: &BTreeMap<String, BTreeMap<String, Value>>) -> Result<Desired> {
+    Ok(ngp_apps::collect(outputs)?)
+}
+
+async fn target(req: &AppsRequest<'_>, outputs: &BTreeMap<String, BTreeMap<String, Value>>) -> Result<Target> {
+    if let Some(url) = req.marathon_url {
+        let base = url.trim_end_matches('/');
+        let mesos = match base.strip_suffix("/service/marathon") {
+            Some(dcos) => format!("{dcos}/mesos"),
+            None => format!("{base}/mesos"),
+        };
+        return Ok(Target {
+            client: Client::new(base, std::env::var("NGP_DCOS_TOKEN").ok())?,
+            mesos,
+        });
+    }
+    if req.env == LOCAL_ENV {
+        let base = format!("http://127.0.0.1:{}", marathon_port()?);
+        return Ok(Target {
+            client: Client::new(&base, None)?,
+            mesos: format!("{base}/mesos"),
+        });
+    }
+    let dcos = outputs
+        .get("dcos")
+        .and_then(|o| o.get("dcos_url"))
+        .and_then(Value::as_str)
+        .context("no Marathon to talk to: the dcos module has no dcos_url output here; pass --marathon-url")?
+        .trim_end_matches('/')
+        .to_owned();
+    let token = match std::env::var("NGP_DCOS_TOKEN") {
+        Ok(token) => token,
+        Err(_) => dcos_login(&dcos, outputs).await?,
+    };
+    Ok(Target {
+        client: Client::new(&format!("{dcos}/service/marathon"), Some(token))?,
+        mesos: format!("{dcos}/mesos"),
+    })
+}
+
+/// Logs in to DC/OS as the superuser (from the outputs) and returns the authentication token.
+async fn dcos_login(dcos: &str, outputs: &BTreeMap<String, BTreeMap<String, Value>>) -> Result<String> {
+    let dcos_outputs = &outputs["dcos"];
+    let text = |key: &str| dcos_outputs.get(key).and_then(Value::as_str).map(str::to_owned);
+    let (Some(uid), Some(password)) = (text("dcos_superuser_username"), text("dcos_superuser_password")) else {
+        bail!("cannot log in to DC/OS: the dcos outputs have no superuser; set NGP_DCOS_TOKEN");
+    };
+    let url = format!("{dcos}/acs/api/v1/auth/login");
+    let response = reqwest::Client::new()
+        .post(&url)
+        .json(&serde_json::json!({ "uid": uid, "password": password }))
+        .timeout(Duration::from_secs(20))
+        .send()
+        .await
+        .with_context(|| unreachable_hint(dcos))?;
+    if !response.status().is_success() {
+        bail!("DC/OS refused the superuser's login at {url}: {}", response.status());
+    }
+    let body: Value = response.json().await.context("DC/OS's login answer is not JSON")?;
+    body["token"]
+        .as_str()
+        .map(str::to_owned)
+        .context("DC/OS's login answer has no token")
+}
+
+fn unreachable_hint(url: &str) -> String {
+    format!(
+        "cannot reach {url}: the cluster is private, so run ngp from the manager node or over the VPN \
+         (`ngp vpn profile > client.ovpn`)"
+    )
+}
+
+fn print_plan(plan: &Plan) {
+    for module in &plan.modules {
+        for app in &module.apps {
+            let line = match &app.action {
+                Action::Create => format!("  + {} (create)", app.id),
+                Action::Update(keys) => format!("  ~ {} (update: {})", app.id, keys.join(", ")),
+                Action::Unchanged => continue,
+                Action::Remove => format!("  - {} (remove)", app.id),
+            };
+            println!("{line}");
+        }
+    }
+    println!(
+        "Apps: {} to create, {} to update, {} to remove, {} unchanged.",
+        plan.count(|a| *a == Action::Create),
+        plan.count(|a| matches!(a, Action::Update(_))),
+        plan.count(|a| *a == Action::Remove),
+        plan.count(|a| *a == Action::Unchanged),
+    );
+}
+
+pub fn plan(project: &Project, req: &AppsRequest, json: bool) -> Result<()> {
+    let outputs = output::values(project, req.env)?;
+    let desired = desired(&outputs)?;
+    runtime()?.block_on(async {
+        let target = target(req, &outputs).await?;
+        let plan = ngp_apps::plan(&target.client, &desired, &target.mesos).await?;
+        if json {
+            println!("{}", serde_json::to_string_pretty(&plan_json(&plan))?);
+        } else {
+            print_plan(&plan);
+        }
+        Ok(())
+    })
+}
+
+/// The plan as JSON: per module, each app's action (with the keys that differ) and the group body NGP writes.
+fn plan_json(plan: &Plan) -> Value {
+    let modules: Vec<Value> = plan
+        .modules
+        .iter()
+        .map(|m| {
+            let apps: Vec<Value> = m
+                .apps
+                .iter()
+                .map(|a| {
+                    let (action, keys) = match &a.action {
+                        Action::Create => ("create", vec![]),
+                        Action::Update(keys) => ("update", keys.clone()),
+                        Action::Unchanged => ("unchanged", vec![]),
+                        Action::Remove => ("remove", vec![]),
+                    };
+                    serde_json::json!({ "id": a.id.to_string(), "action": action, "keys": keys })
+                })
+                .collect();
+            serde_json::json!({
+                "module": m.module,
+                "group": m.group.to_string(),
+                "apps": apps,
+                "body": m.body,
+            })
+        })
+        .collect();
+    serde_json::json!({ "modules": modules })
+}
+
+pub fn apply(project: &Project, req: &AppsRequest) -> Result<()> {
+    let outputs = output::values(project, req.env)?;
+    let desired = desired(&outputs)?;
+    runtime()?.block_on(reconcile(req, &outputs, &desired))
+}
+
+async fn reconcile(
+    req: &AppsRequest<'_>,
+    outputs: &BTreeMap<String, BTreeMap<String, Value>>,
+    desired: &Desired,
+) -> Result<()> {
+    let target = target(req, outputs).await?;
+    let plan = ngp_apps::plan(&target.client, desired, &target.mesos).await?;
+    print_plan(&plan);
+    let options = ApplyOptions {
+        force: req.force,
+        timeout: req.timeout,
+        ..ApplyOptions::default()
+    };
+    let report = ngp_apps::apply(&target.client, &plan, &options, progress_display()).await?;
+    let (reads, writes) = target.client.calls();
+    println!(
+        "Apps reconciled: {} created, {} updated, {} unchanged, {} removed ({reads} reads, {writes} writes).",
+        report.created.len(),
+        report.updated.len(),
+        report.unchanged.len(),
+        report.removed.len()
+    );
+    Ok(())
+}
+
+/// A spinner per group on a terminal; plain lines otherwise.
+fn progress_display() -> impl FnMut(Progress) {
+    let tty = std::io::stderr().is_terminal();
+    let mut spinner: Option<indicatif::ProgressBar> = None;
+    move |event| match event {
+        Progress::Writing { group } => {
+            if tty {
+                let bar = indicatif::ProgressBar::new_spinner();
+                bar.enable_steady_tick(Duration::from_millis(120));
+                bar.set_message(format!("{group}: writing"));
+                spinner = Some(bar);
+            } else {
+                eprintln!("{group}: writing");
+            }
+        }
+        Progress::Locked { group, deployments } => {
+            let text = format!(
+                "{group}: locked by {}; waiting (--force cancels it)",
+                deployments.join(", ")
+            );
+            match &spinner {
+                Some(bar) => bar.set_message(text),
+                None => eprintln!("{text}"),
+            }
+        }
+        Progress::Waiting {
+            group,
+            deployment,
+            elapsed,
+        } => {
+            if let Some(bar) = &spinner {
+                bar.set_message(format!("{group}: deployment {deployment} ({}s)", elapsed.as_secs()));
+            }
+        }
+        Progress::Done { group } => match spinner.take() {
+            Some(bar) => bar.finish_with_message(format!("{group}: deployed")),
+            None => eprintln!("{group}: deployed"),
+        },
+    }
+}
+
+pub fn status(project: &Project, req: &AppsRequest) -> Result<()> {
+    let outputs = output::values(project, req.env)?;
+    runtime()?.block_on(async {
+        let target = target(req, &outputs).await?;
+        let root = PathId::parse(ngp_apps::ROOT_GROUP).expect("valid");
+        let Some(tree) = target.client.group(&root).await? else {
+            println!("No NGP apps on Marathon at {}.", target.client.base());
+            return Ok(());
+        };
+        let mut apps = Vec::new();
+        collect_apps(&tree, &mut apps);
+        println!("{:<40} {:>9} {:>7}  deployments", "app", "instances", "running");
+        for app in apps {
+            println!(
+                "{:<40} {:>9} {:>7}  {}",
+                app["id"].as_str().unwrap_or("?"),
+                app["instances"],
+                app["tasksRunning"],
+                app["deployments"].as_array().map(Vec::len).unwrap_or(0)
+            );
+        }
+        Ok(())
+    })
+}
+
+fn collect_apps(tree: &Value, into: &mut Vec<Value>) {
+    into.extend(tree["apps"].as_array().into_iter().flatten().cloned());
+    for sub in tree["groups"].as_array().into_iter().flatten() {
+        collect_apps(sub, into);
+    }
+}
+
+/// Removes NGP's groups (every `/ngp/<module>`), and nothing else.
+pub fn remove(project: &Project, req: &AppsRequest) -> Result<()> {
+    let outputs = output::values(project, req.env)?;
+    runtime()?.block_on(async {
+        let target = target(req, &outputs).await?;
+        let plan = ngp_apps::plan(&target.client, &Desired::default(), &target.mesos).await?;
+        print_plan(&plan);
+        let options = ApplyOptions {
+            force: req.force,
+            timeout: req.timeout,
+            ..ApplyOptions::default()
+        };
+        let report = ngp_apps::apply(&target.client, &plan, &options, progress_display()).await?;
+        println!("Apps removed: {}.", report.removed.len());
+        Ok(())
+    })
+}
+
+/// After a terraform apply: reconcile when some module exports apps and Marathon answers; otherwise say how.
+pub fn after_terraform(project: &Project, env: &str) -> Result<()> {
+    let outputs = output::values(project, env)?;
+    // Certificates first: the nodes and the apps read them from Secrets Manager.
+    crate::certificates::ensure(project, env, &outputs)?;
+    let desired = desired(&outputs)?;
+    if desired.modules.is_empty() {
+        return Ok(());
+    }
+    let req = AppsRequest {
+        env,
+        marathon_url: None,
+        force: false,
+        timeout: Duration::from_secs(600),
+    };
+    let rt = runtime()?;
+    let reachable = rt.block_on(async {
+        match target(&req, &outputs).await {
+            Ok(t) => t.client.info().await.is_ok(),
+            Err(_) => false,
+        }
+    });
+    if !reachable {
+        println!(
+            "The cluster's Marathon is not reachable from here, so the apps were not deployed. Run \
+             `ngp apps apply --env {env}` from the manager node or over the VPN (`ngp vpn profile > client.ovpn`)."
+        );
+        return Ok(());
+    }
+    rt.block_on(reconcile(&req, &outputs, &desired))
+}

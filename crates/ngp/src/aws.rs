@@ -1,0 +1,46 @@
+//! The AWS SDK's configuration for an environment: its region, and in local mode the emulator's endpoint.
+
+use anyhow::{Context, Result};
+use serde_json::Value;
+
+use crate::project::{Project, LOCAL_ENV};
+
+/// The environment's region: `TF_VAR_aws_region`, else the value in its generated workspace.
+pub fn region(project: &Project, env: &str) -> Result<String> {
+    if let Ok(region) = std::env::var(format!("TF_VAR_{}", ngp_modules::REGION_VARIABLE)) {
+        return Ok(region);
+    }
+    let path = project.workspace(env).join("terraform.tfvars.json");
+    let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let values: Value = serde_json::from_str(&text).with_context(|| format!("{}: not JSON", path.display()))?;
+    values[ngp_modules::REGION_VARIABLE]
+        .as_str()
+        .map(str::to_owned)
+        .with_context(|| format!("{}: no {}", path.display(), ngp_modules::REGION_VARIABLE))
+}
+
+/// The SDK configuration: the default credential chain, or in local mode the emulator with test credentials.
+pub async fn sdk_config(region: &str, emulator: Option<&str>) -> aws_config::SdkConfig {
+    let mut loader =
+        aws_config::defaults(aws_config::BehaviorVersion::latest()).region(aws_config::Region::new(region.to_owned()));
+    if let Some(endpoint) = emulator {
+        loader = loader
+            .endpoint_url(endpoint)
+            .credentials_provider(aws_sdk_sts::config::Credentials::new(
+                "test",
+                "test",
+                None,
+                None,
+                "ngp-local",
+            ));
+    }
+    loader.load().await
+}
+
+/// The emulator's endpoint in local mode (when it runs), `None` otherwise.
+pub fn emulator_endpoint(project: &Project, env: &str) -> Result<Option<String>> {
+    if env != LOCAL_ENV {
+        return Ok(None);
+    }
+    Ok(project.local_mode().status()?.map(|e| e.endpoint()))
+}

@@ -1,0 +1,40 @@
+output "registry_bucket" {
+  description = "Name of the S3 bucket holding the images."
+  value       = module.bucket.id
+}
+
+output "registry_address" {
+  description = "Where the cluster reaches the registry: <vip>:<port>."
+  value       = "${var.registry_vip}:${var.registry_port}"
+}
+
+output "registry_ca_secret_arn" {
+  description = "Secret with the registry CA's certificate (PEM); the DC/OS nodes trust it for registry_address."
+  value       = aws_secretsmanager_secret.tls["ca_cert"].arn
+}
+
+output "registry_tls_secret_arns" {
+  description = "Secrets with the registry's TLS certificate and private key (PEM), for the private agents."
+  value = {
+    certificate = aws_secretsmanager_secret.tls["server_cert"].arn
+    private_key = aws_secretsmanager_secret.tls["server_key"].arn
+  }
+}
+
+output "ngp_tls" {
+  description = "What ngp generates after apply: a CA and the registry's certificate for these names, into these secrets."
+  value = {
+    ca_key_secret_arn      = aws_secretsmanager_secret.tls["ca_key"].arn
+    ca_cert_secret_arn     = aws_secretsmanager_secret.tls["ca_cert"].arn
+    server_cert_secret_arn = aws_secretsmanager_secret.tls["server_cert"].arn
+    server_key_secret_arn  = aws_secretsmanager_secret.tls["server_key"].arn
+    common_name            = "registry.ngp"
+    ip_addresses           = [var.registry_vip]
+    dns_names              = ["registry.ngp", "registry.marathon.l4lb.thisdcos.directory"]
+  }
+}
+
+output "marathon_apps" {
+  description = "The registry as a Marathon app; `ngp apps` deploys it into /ngp/docker-registry."
+  value       = local.marathon_apps
+}

@@ -1,0 +1,122 @@
+# Inputs of the docker-registry module: kms_key_arn from manager, node_role_names from dcos; the rest from
+# ngp.tfvars.
+
+variable "pre_tag" {
+  description = "First part of every resource name."
+  type        = string
+}
+
+variable "post_tag" {
+  description = "Last part of every resource name, usually the environment."
+  type        = string
+}
+
+variable "tag_service" {
+  description = "Value of the Service tag on every resource."
+  type        = string
+  default     = "ngp"
+}
+
+variable "tag_environment" {
+  description = "Value of the Environment tag on every resource."
+  type        = string
+}
+
+variable "tag_version" {
+  description = "Value of the Version tag on every resource."
+  type        = string
+  default     = "0.1.0"
+}
+
+variable "tags" {
+  description = "Extra tags for every resource."
+  type        = map(string)
+  default     = {}
+}
+
+variable "kms_key_arn" {
+  description = "ARN of the platform KMS key that encrypts the image bucket."
+  type        = string
+}
+
+variable "node_role_names" {
+  description = "IAM role name per DC/OS node role; the private agents' role gets the bucket."
+  type        = map(string)
+
+  validation {
+    condition     = alltrue([for role in ["master", "private_agent", "public_agent"] : contains(keys(var.node_role_names), role)])
+    error_message = "node_role_names must name the master, private_agent and public_agent roles."
+  }
+}
+
+variable "registry_image" {
+  description = "The registry's container image, pinned by tag or digest."
+  type        = string
+  default     = "registry:2.8.3"
+
+  validation {
+    condition     = can(regex("(:[A-Za-z0-9._-]+|@sha256:[0-9a-f]{64})$", var.registry_image)) && !endswith(var.registry_image, ":latest")
+    error_message = "registry_image must be pinned: name:tag (not latest) or name@sha256:digest."
+  }
+}
+
+variable "registry_instances" {
+  description = "How many registry tasks run (each on its own agent)."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.registry_instances >= 1 && floor(var.registry_instances) == var.registry_instances
+    error_message = "registry_instances must be a whole number, 1 or more."
+  }
+}
+
+variable "registry_cpus" {
+  description = "CPU shares per registry task."
+  type        = number
+  default     = 0.5
+
+  validation {
+    condition     = var.registry_cpus > 0
+    error_message = "registry_cpus must be more than 0."
+  }
+}
+
+variable "registry_mem" {
+  description = "Memory per registry task, in MiB."
+  type        = number
+  default     = 512
+
+  validation {
+    condition     = var.registry_mem >= 32
+    error_message = "registry_mem must be at least 32 (MiB)."
+  }
+}
+
+variable "registry_vip" {
+  description = "The registry's virtual IP inside the cluster (the nodes trust its CA under this name)."
+  type        = string
+  default     = "192.168.0.1"
+
+  validation {
+    condition     = can(cidrhost("${var.registry_vip}/32", 0))
+    error_message = "registry_vip must be an IPv4 address."
+  }
+}
+
+variable "registry_port" {
+  description = "The registry's port, on the agent and on the VIP."
+  type        = number
+  default     = 5000
+
+  validation {
+    condition     = var.registry_port >= 1 && var.registry_port <= 65535
+    error_message = "registry_port must be a port number (1-65535)."
+  }
+}
+
+variable "force_destroy" {
+  description = "Let destroy delete the image bucket with images still in it."
+  type        = bool
+  default     = false
+}

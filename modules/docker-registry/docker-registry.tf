@@ -1,0 +1,206 @@
+# docker-registry: the cluster's private Docker registry. Its AWS parts are an S3 bucket for the images
+# (versioned, KMS-encrypted, private, TLS-only), the secrets of its TLS (a CA that ngp generates) and the nodes'
+# rights to use them; the app itself is data, the marathon_apps output, which `ngp apps` reconciles with
+# Marathon into the group /ngp/docker-registry.
+
+# ngp reads this block; Terraform ignores it.
+locals {
+  ngp_module = {
+    description       = "Private Docker registry (registry:2 on S3) at the VIP 192.168.0.1:5000, as a Marathon app"
+    default_enabled   = true
+    inputs_from       = {}
+    local_mode_inputs = {}
+  }
+}
+
+locals {
+  name = "${var.pre_tag}-%s-${var.post_tag}"
+  tags = merge(var.tags, {
+    Service     = var.tag_service
+    Environment = var.tag_environment
+    Version     = var.tag_version
+    ManagedBy   = "ngp"
+  })
+  root_directory = "/docker-registry"
+}
+
+data "aws_region" "current" {}
+
+################################################################################
+# The image store
+################################################################################
+
+module "bucket" {
+  source = "../.shared/private-bucket"
+
+  bucket_prefix = "${var.pre_tag}-registry-${var.post_tag}-"
+  kms_key_arn   = var.kms_key_arn
+  force_destroy = var.force_destroy
+  tags          = merge(local.tags, { Name = format(local.name, "registry") })
+}
+
+################################################################################
+# TLS: a CA that ngp generates after apply (ngp_tls output). Terraform makes the secrets but never holds a value,
+# so no key reaches the state. The CA's key is written once and nobody may read it back.
+################################################################################
+
+locals {
+  tls_secrets = {
+    ca_key      = "Private key of the registry's CA: written once by ngp, readable by nobody"
+    ca_cert     = "Certificate of the registry's CA, trusted by every DC/OS node"
+    server_cert = "The registry's TLS certificate, signed by the CA"
+    server_key  = "The registry's TLS private key, read by the private agents only"
+  }
+}
+
+resource "aws_secretsmanager_secret" "tls" {
+  # checkov:skip=CKV2_AWS_57: the CA and certificate are renewed by replacing them with ngp, not by a rotation Lambda.
+  for_each = local.tls_secrets
+
+  name_prefix             = "${format(local.name, "registry-${replace(each.key, "_", "-")}")}-"
+  description             = each.value
+  kms_key_id              = var.kms_key_arn
+  recovery_window_in_days = 7
+  tags                    = local.tags
+}
+
+data "aws_iam_policy_document" "ca_key" {
+  statement {
+    sid       = "TheCaKeyNeverLeavesSecretsManager"
+    effect    = "Deny"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = ["*"]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+  }
+}
+
+resource "aws_secretsmanager_secret_policy" "ca_key" {
+  secret_arn = aws_secretsmanager_secret.tls["ca_key"].arn
+  policy     = data.aws_iam_policy_document.ca_key.json
+}
+
+################################################################################
+# IAM: the private agents (where the registry runs) may use the bucket and its certificate; every node may
+# read the CA certificate. Nothing more.
+################################################################################
+
+data "aws_iam_policy_document" "registry" {
+  statement {
+    sid       = "ListTheRegistry"
+    actions   = ["s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads"]
+    resources = [module.bucket.arn]
+  }
+
+  statement {
+    sid = "ReadWriteImages"
+    actions = [
+      "s3:GetObject",
+      "s3:PutObject",
+      "s3:DeleteObject",
+      "s3:ListMultipartUploadParts",
+      "s3:AbortMultipartUpload",
+    ]
+    resources = ["${module.bucket.arn}${local.root_directory}/*"]
+  }
+
+  statement {
+    sid       = "UseTheBucketKey"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = [var.kms_key_arn]
+  }
+
+  statement {
+    sid       = "ReadTheRegistryCertificate"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [aws_secretsmanager_secret.tls["server_cert"].arn, aws_secretsmanager_secret.tls["server_key"].arn]
+  }
+}
+
+data "aws_iam_policy_document" "trust_ca" {
+  statement {
+    sid       = "ReadTheRegistryCa"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [aws_secretsmanager_secret.tls["ca_cert"].arn]
+  }
+
+  statement {
+    sid       = "DecryptTheSecret"
+    actions   = ["kms:Decrypt"]
+    resources = [var.kms_key_arn]
+  }
+}
+
+resource "aws_iam_role_policy" "trust_ca" {
+  for_each = toset(["master", "private_agent", "public_agent"])
+
+  name   = "docker-registry-ca"
+  role   = var.node_role_names[each.key]
+  policy = data.aws_iam_policy_document.trust_ca.json
+}
+
+resource "aws_iam_role_policy" "registry" {
+  name   = "docker-registry-bucket"
+  role   = var.node_role_names["private_agent"]
+  policy = data.aws_iam_policy_document.registry.json
+}
+
+################################################################################
+# The app, as data
+################################################################################
+
+locals {
+  marathon_apps = [
+    {
+      id        = "registry"
+      instances = var.registry_instances
+      cpus      = var.registry_cpus
+      mem       = var.registry_mem
+      container = {
+        type   = "DOCKER"
+        docker = { image = var.registry_image, forcePullImage = false }
+        # The private agents write the certificate and key here from Secrets Manager (dcos node user-data).
+        volumes = [{ containerPath = "/certs", hostPath = "/etc/ngp/registry-tls", mode = "RO" }]
+      }
+      networks = [{ mode = "host" }]
+      portDefinitions = [
+        {
+          port     = var.registry_port
+          protocol = "tcp"
+          name     = "registry"
+          labels   = { VIP_0 = "${var.registry_vip}:${var.registry_port}" }
+        }
+      ]
+      requirePorts = true
+      env = {
+        REGISTRY_HTTP_ADDR                = "0.0.0.0:${var.registry_port}"
+        REGISTRY_STORAGE                  = "s3"
+        REGISTRY_STORAGE_S3_BUCKET        = module.bucket.id
+        REGISTRY_STORAGE_S3_REGION        = data.aws_region.current.name
+        REGISTRY_STORAGE_S3_ROOTDIRECTORY = local.root_directory
+        REGISTRY_STORAGE_S3_ENCRYPT       = "true"
+        REGISTRY_STORAGE_S3_KEYID         = var.kms_key_arn
+        REGISTRY_STORAGE_DELETE_ENABLED   = "true"
+        REGISTRY_HTTP_TLS_CERTIFICATE     = "/certs/tls.crt"
+        REGISTRY_HTTP_TLS_KEY             = "/certs/tls.key"
+      }
+      constraints = [["hostname", "UNIQUE"]]
+      healthChecks = [
+        {
+          protocol               = "MESOS_HTTPS"
+          path                   = "/"
+          portIndex              = 0
+          gracePeriodSeconds     = 60
+          intervalSeconds        = 20
+          timeoutSeconds         = 10
+          maxConsecutiveFailures = 3
+        }
+      ]
+      upgradeStrategy = { minimumHealthCapacity = 0, maximumOverCapacity = 0 }
+      labels          = { NGP_MODULE = "docker-registry" }
+    }
+  ]
+}
