@@ -280,19 +280,8 @@ fn collect_apps(tree: &Value, into: &mut Vec<Value>) {
 /// Removes NGP's groups (every `/ngp/<module>`), and nothing else.
 pub fn remove(project: &Project, req: &AppsRequest) -> Result<()> {
     let outputs = output::values(project, req.env)?;
-    runtime()?.block_on(async {
-        let target = target(req, &outputs).await?;
-        let plan = ngp_apps::plan(&target.client, &Desired::default(), &target.mesos).await?;
-        print_plan(&plan);
-        let options = ApplyOptions {
-            force: req.force,
-            timeout: req.timeout,
-            ..ApplyOptions::default()
-        };
-        let report = ngp_apps::apply(&target.client, &plan, &options, progress_display()).await?;
-        println!("Apps removed: {}.", report.removed.len());
-        Ok(())
-    })
+    // Nothing desired: every live group below /ngp goes.
+    runtime()?.block_on(reconcile(req, &outputs, &Desired::default()))
 }
 
 /// After a terraform apply: reconcile when some module exports apps and Marathon answers; otherwise say how.

@@ -171,7 +171,10 @@ mod tests {
         let generated = generate(&request()).unwrap();
         assert!(generated.ca_key.contains("PRIVATE KEY") && generated.server_key.contains("PRIVATE KEY"));
         let Ok(openssl) = which::which("openssl") else {
-            assert!(std::env::var_os("NGP_REQUIRE_TOOLS").is_none(), "openssl is required here");
+            assert!(
+                std::env::var_os("NGP_REQUIRE_TOOLS").is_none(),
+                "openssl is required here"
+            );
             eprintln!("skipped the openssl check: openssl is not installed");
             return;
         };

@@ -658,6 +658,16 @@ async fn local_mode_from_up_to_destroy() {
     let state: serde_json::Value = serde_json::from_slice(&state.body.collect().await.unwrap().into_bytes()).unwrap();
     assert_eq!(state["outputs"]["vault_label"]["value"], serde_json::json!("staging"));
 
+    // `ngp apps remove` takes NGP's groups off Marathon, and only those.
+    let removed = ok(local(dir, port).args(["apps", "remove", "--env", "local"]));
+    assert!(
+        removed.contains("  - /ngp/docker-registry/registry (remove)")
+            && removed.contains("Apps reconciled: 0 created, 0 updated, 0 unchanged, 1 removed"),
+        "{removed}"
+    );
+    let status = ok(local(dir, port).args(["apps", "status", "--env", "local"]));
+    assert!(!status.contains("/ngp/docker-registry/registry"), "{status}");
+
     // Destroy leaves nothing of ours behind.
     ok(local(dir, port).args(["destroy", "--env", "local"]));
     assert_eq!(inventory(&aws).await, Vec::<String>::new());
