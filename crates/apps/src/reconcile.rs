@@ -39,7 +39,7 @@ pub struct ModulePlan {
 
 impl ModulePlan {
     pub fn changed(&self) -> bool {
-        self.apps.iter().any(|a| a.action != Action::Unchanged) || (self.body.is_some() && self.apps.is_empty())
+        self.apps.iter().any(|a| a.action != Action::Unchanged)
     }
 }
 

@@ -146,22 +146,7 @@ impl LocalMode {
 
     /// The recorded emulator, if it is still running and answering.
     pub fn status(&self) -> Result<Option<Emulator>, Error> {
-        let path = self.record();
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => {
-                return Err(Error::Io {
-                    action: "read",
-                    path,
-                    source: e,
-                })
-            }
-        };
-        let Ok(emulator) = serde_json::from_str::<Emulator>(&text) else {
-            return Ok(None);
-        };
-        Ok((is_ours(emulator.pid) && answers(emulator.port)).then_some(emulator))
+        Ok(read_record(&self.record())?.filter(|e| is_process(e.pid, MOTO) && answers(e.port)))
     }
 
     /// Starts the emulator on `port` unless it already runs; returns it and whether it was started now.
@@ -210,29 +195,7 @@ impl LocalMode {
 
     /// Stops the recorded emulator. Returns it, or `None` when none was running.
     pub fn down(&self) -> Result<Option<Emulator>, Error> {
-        let record = self.record();
-        let emulator = match std::fs::read_to_string(&record) {
-            Ok(text) => serde_json::from_str::<Emulator>(&text).ok(),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => {
-                return Err(Error::Io {
-                    action: "read",
-                    path: record,
-                    source: e,
-                })
-            }
-        };
-        let stopped = match emulator {
-            Some(e) if is_ours(e.pid) => {
-                terminate(e.pid);
-                Some(e)
-            }
-            _ => None,
-        };
-        if record.exists() {
-            std::fs::remove_file(&record).map_err(io("remove", &record))?;
-        }
-        Ok(stopped)
+        stop_recorded(&self.record(), MOTO)
     }
 }
 
@@ -244,9 +207,10 @@ impl LocalMode {
 
     /// The recorded Marathon emulator, if it runs and answers.
     pub fn marathon_status(&self) -> Option<Emulator> {
-        let text = std::fs::read_to_string(self.marathon_record()).ok()?;
-        let emulator: Emulator = serde_json::from_str(&text).ok()?;
-        (is_process(emulator.pid, "marathon") && marathon_answers(emulator.port)).then_some(emulator)
+        read_record(&self.marathon_record())
+            .ok()
+            .flatten()
+            .filter(|e| is_process(e.pid, MARATHON) && marathon_answers(e.port))
     }
 
     /// Starts the Marathon emulator (the program `exe`, normally ngp itself) on `port` unless it runs.
@@ -289,21 +253,7 @@ impl LocalMode {
 
     /// Stops the Marathon emulator; returns it, or `None` when it was not running.
     pub fn marathon_down(&self) -> Result<Option<Emulator>, Error> {
-        let record = self.marathon_record();
-        let emulator = std::fs::read_to_string(&record)
-            .ok()
-            .and_then(|t| serde_json::from_str::<Emulator>(&t).ok());
-        let stopped = match emulator {
-            Some(e) if is_process(e.pid, "marathon") => {
-                terminate_process(e.pid, "marathon");
-                Some(e)
-            }
-            _ => None,
-        };
-        if record.exists() {
-            std::fs::remove_file(&record).map_err(io("remove", &record))?;
-        }
-        Ok(stopped)
+        stop_recorded(&self.marathon_record(), MARATHON)
     }
 }
 
@@ -380,8 +330,33 @@ pub fn answers(port: u16) -> bool {
 }
 
 /// Whether `pid` is a live moto process (not a recycled pid, not a zombie).
-fn is_ours(pid: u32) -> bool {
-    is_process(pid, "moto")
+/// The words that mark each emulator's process in its command line.
+const MOTO: &str = "moto";
+const MARATHON: &str = "marathon";
+
+/// A pid record, or `None` when there is none (or it is unreadable as a record).
+fn read_record(path: &Path) -> Result<Option<Emulator>, Error> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(serde_json::from_str(&text).ok()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(Error::Io {
+            action: "read",
+            path: path.to_owned(),
+            source,
+        }),
+    }
+}
+
+/// Stops the process a record names (when it is still the one marked by `marker`) and removes the record.
+fn stop_recorded(path: &Path, marker: &str) -> Result<Option<Emulator>, Error> {
+    let stopped = read_record(path)?.filter(|e| is_process(e.pid, marker));
+    if let Some(e) = &stopped {
+        terminate_process(e.pid, marker);
+    }
+    if path.exists() {
+        std::fs::remove_file(path).map_err(io("remove", path))?;
+    }
+    Ok(stopped)
 }
 
 /// Whether `pid` is a live process (not a recycled pid, not a zombie) whose command line holds `marker`.
@@ -404,10 +379,6 @@ fn is_process(pid: u32, marker: &str) -> bool {
         .next()
         .is_some_and(|rest| rest.trim_start().starts_with('Z'));
     !zombie && String::from_utf8_lossy(&cmdline).contains(marker)
-}
-
-fn terminate(pid: u32) {
-    terminate_process(pid, "moto")
 }
 
 fn terminate_process(pid: u32, marker: &str) {

@@ -317,12 +317,9 @@ async fn group_request(
                     PathId::parse_relative(text, &path_id).map_err(|e| ApiError::one("/id", e.to_string()))?
                 }
                 (true, None) => return Err(ApiError::one("/id", "is required")),
+                // PUT: the path names the group; an id in the body must still be a valid one.
                 (false, Some(text)) => {
-                    let given = PathId::parse_relative(text, &path_id.parent())
-                        .map_err(|e| ApiError::one("/id", e.to_string()))?;
-                    if given != path_id && !(path_id.is_root() && given.is_root()) {
-                        PathId::parse_relative(text, &path_id).map_err(|e| ApiError::one("/id", e.to_string()))?;
-                    }
+                    PathId::parse_relative(text, &path_id.parent()).map_err(|e| ApiError::one("/id", e.to_string()))?;
                     path_id.clone()
                 }
                 (false, None) => path_id.clone(),
@@ -338,11 +335,7 @@ async fn group_request(
             if flag(&query, "dryRun", false) {
                 let steps: Vec<Value> = changes
                     .iter()
-                    .filter(|(id, def)| match (state.apps.get(id), def) {
-                        (Some(a), Some(d)) => &a.def != d,
-                        (None, None) => false,
-                        _ => true,
-                    })
+                    .filter(|c| state.changes_anything(c))
                     .map(|(id, def)| {
                         let action = match (state.apps.contains_key(id), def) {
                             (false, _) => "StartApplication",

@@ -112,18 +112,20 @@ impl State {
         id.is_root() || self.groups.contains(id) || self.apps.keys().any(|a| a.starts_with(id) && a != id)
     }
 
+    /// Whether a change makes a difference: a new or different definition, or the removal of an app.
+    pub fn changes_anything(&self, (id, def): &Change) -> bool {
+        match (self.apps.get(id), def) {
+            (Some(app), Some(def)) => &app.def != def,
+            (None, None) => false,
+            _ => true,
+        }
+    }
+
     /// Applies changes in one deployment. Refused with 409 when a running deployment touches a changed app,
     /// unless `force`, which cancels that deployment.
     pub fn deploy(&mut self, changes: Vec<Change>, force: bool) -> Result<Value, ApiError> {
         self.tick();
-        let changed: Vec<&Change> = changes
-            .iter()
-            .filter(|(id, def)| match (self.apps.get(id), def) {
-                (Some(app), Some(def)) => &app.def != def,
-                (None, None) => false,
-                _ => true,
-            })
-            .collect();
+        let changed: Vec<&Change> = changes.iter().filter(|c| self.changes_anything(c)).collect();
         let ids: Vec<PathId> = changed.iter().map(|(id, _)| id.clone()).collect();
         let locks = self.locking(&ids);
         if !locks.is_empty() {

@@ -401,10 +401,9 @@ pub fn with_defaults(id: &PathId, def: &Map<String, Value>) -> Map<String, Value
             json!({"inactiveAfterSeconds": 0, "expungeAfterSeconds": 0}),
         ),
         ("networks", json!([{"mode": "host"}])),
-        ("taskKillGracePeriodSeconds", Value::Null),
     ];
     for (key, value) in defaults {
-        if !out.contains_key(key) && !value.is_null() {
+        if !out.contains_key(key) {
             out.insert(key.into(), value);
         }
     }

@@ -103,20 +103,21 @@ impl Client {
         (self.reads.load(Ordering::Relaxed), self.writes.load(Ordering::Relaxed))
     }
 
+    /// Sends one request to `url`, counting it; `server` names the service in an unreachable error.
     async fn send(
         &self,
         method: Method,
-        path: &str,
+        url: &str,
+        server: &str,
         query: &[(&str, &str)],
         body: Option<&Value>,
     ) -> Result<(StatusCode, String), Error> {
-        let url = format!("{}{path}", self.base);
         if method == Method::GET {
             self.reads.fetch_add(1, Ordering::Relaxed);
         } else {
             self.writes.fetch_add(1, Ordering::Relaxed);
         }
-        let mut request = self.http.request(method.clone(), &url).query(query);
+        let mut request = self.http.request(method.clone(), url).query(query);
         if let Some(token) = &self.token {
             request = request.header("Authorization", format!("token={token}"));
         }
@@ -124,19 +125,17 @@ impl Client {
             request = request.json(body);
         }
         tracing::debug!(%method, %url, "marathon");
-        let response = request.send().await.map_err(|e| Error::Unreachable {
-            url: self.base.clone(),
+        let unreachable = |e: reqwest::Error| Error::Unreachable {
+            url: server.to_owned(),
             reason: error_chain(&e),
-        })?;
+        };
+        let response = request.send().await.map_err(unreachable)?;
         let status = response.status();
-        let text = response.text().await.map_err(|e| Error::Unreachable {
-            url: self.base.clone(),
-            reason: error_chain(&e),
-        })?;
+        let text = response.text().await.map_err(unreachable)?;
         Ok((status, text))
     }
 
-    /// Sends a request and turns Marathon's error answers into `Error`s; `what` names the object for messages.
+    /// A request to Marathon's API at `path` (below the base URL).
     async fn call<T: DeserializeOwned>(
         &self,
         method: Method,
@@ -145,7 +144,22 @@ impl Client {
         body: Option<&Value>,
         what: &str,
     ) -> Result<Option<T>, Error> {
-        let (status, text) = self.send(method, path, query, body).await?;
+        let url = format!("{}{path}", self.base);
+        self.call_url(method, &url, &self.base, query, body, what).await
+    }
+
+    /// Sends a request and turns the error answers into `Error`s; `what` names the object for messages. A 404
+    /// is `None`.
+    async fn call_url<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        url: &str,
+        server: &str,
+        query: &[(&str, &str)],
+        body: Option<&Value>,
+        what: &str,
+    ) -> Result<Option<T>, Error> {
+        let (status, text) = self.send(method, url, server, query, body).await?;
         if status == StatusCode::NOT_FOUND {
             return Ok(None);
         }
@@ -256,27 +270,14 @@ impl Client {
             slaves: Vec<Value>,
         }
         let url = format!("{}/master/slaves", mesos_base.trim_end_matches('/'));
-        self.reads.fetch_add(1, Ordering::Relaxed);
-        let mut request = self.http.get(&url);
-        if let Some(token) = &self.token {
-            request = request.header("Authorization", format!("token={token}"));
-        }
-        let unreachable = |e: reqwest::Error| Error::Unreachable {
-            url: mesos_base.to_owned(),
-            reason: error_chain(&e),
-        };
-        let response = request.send().await.map_err(unreachable)?;
-        if !response.status().is_success() {
-            return Err(Error::Status {
-                what: "the Mesos agents".into(),
-                status: response.status().as_u16(),
-                body: response.text().await.unwrap_or_default(),
-            });
-        }
-        let slaves: Slaves = response.json().await.map_err(|e| Error::BadResponse {
-            what: "the Mesos agents".into(),
-            message: e.to_string(),
-        })?;
+        let what = "the Mesos agents";
+        let slaves: Slaves = self
+            .call_url(Method::GET, &url, mesos_base, &[], None, what)
+            .await?
+            .ok_or_else(|| Error::BadResponse {
+                what: what.into(),
+                message: format!("{url} answered 404"),
+            })?;
         let public = slaves
             .slaves
             .iter()

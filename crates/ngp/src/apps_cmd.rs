@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use crate::output;
 use crate::project::{marathon_port, Project, LOCAL_ENV};
+use crate::runtime;
 
 /// Where the apps go, and how to read them from the outputs.
 pub struct AppsRequest<'a> {
@@ -25,13 +26,6 @@ pub struct AppsRequest<'a> {
 struct Target {
     client: Client,
     mesos: String,
-}
-
-fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")
 }
 
 /// The desired apps, from the environment's outputs.
@@ -176,15 +170,10 @@ fn plan_json(plan: &Plan) -> Value {
 pub fn apply(project: &Project, req: &AppsRequest) -> Result<()> {
     let outputs = output::values(project, req.env)?;
     let desired = desired(&outputs)?;
-    runtime()?.block_on(reconcile(req, &outputs, &desired))
+    runtime()?.block_on(async { reconcile(req, &target(req, &outputs).await?, &desired).await })
 }
 
-async fn reconcile(
-    req: &AppsRequest<'_>,
-    outputs: &BTreeMap<String, BTreeMap<String, Value>>,
-    desired: &Desired,
-) -> Result<()> {
-    let target = target(req, outputs).await?;
+async fn reconcile(req: &AppsRequest<'_>, target: &Target, desired: &Desired) -> Result<()> {
     let plan = ngp_apps::plan(&target.client, desired, &target.mesos).await?;
     print_plan(&plan);
     let options = ApplyOptions {
@@ -281,7 +270,7 @@ fn collect_apps(tree: &Value, into: &mut Vec<Value>) {
 pub fn remove(project: &Project, req: &AppsRequest) -> Result<()> {
     let outputs = output::values(project, req.env)?;
     // Nothing desired: every live group below /ngp goes.
-    runtime()?.block_on(reconcile(req, &outputs, &Desired::default()))
+    runtime()?.block_on(async { reconcile(req, &target(req, &outputs).await?, &Desired::default()).await })
 }
 
 /// After a terraform apply: reconcile when some module exports apps and Marathon answers; otherwise say how.
@@ -299,19 +288,19 @@ pub fn after_terraform(project: &Project, env: &str) -> Result<()> {
         force: false,
         timeout: Duration::from_secs(600),
     };
-    let rt = runtime()?;
-    let reachable = rt.block_on(async {
-        match target(&req, &outputs).await {
-            Ok(t) => t.client.info().await.is_ok(),
-            Err(_) => false,
-        }
-    });
-    if !reachable {
-        println!(
-            "The cluster's Marathon is not reachable from here, so the apps were not deployed. Run \
-             `ngp apps apply --env {env}` from the manager node or over the VPN (`ngp vpn profile > client.ovpn`)."
-        );
-        return Ok(());
-    }
-    rt.block_on(reconcile(&req, &outputs, &desired))
+    runtime()?.block_on(async {
+        // One connection (and, on DC/OS, one login) serves both the reachability check and the reconcile.
+        let reachable = match target(&req, &outputs).await {
+            Ok(t) if t.client.info().await.is_ok() => Some(t),
+            _ => None,
+        };
+        let Some(target) = reachable else {
+            println!(
+                "The cluster's Marathon is not reachable from here, so the apps were not deployed. Run \
+                 `ngp apps apply --env {env}` from the manager node or over the VPN (`ngp vpn profile > client.ovpn`)."
+            );
+            return Ok(());
+        };
+        reconcile(&req, &target, &desired).await
+    })
 }

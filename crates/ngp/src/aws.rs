@@ -1,22 +1,16 @@
 //! The AWS SDK's configuration for an environment: its region, and in local mode the emulator's endpoint.
 
 use anyhow::{Context, Result};
-use serde_json::Value;
+use ngp_modules::REGION_VARIABLE;
 
 use crate::project::{Project, LOCAL_ENV};
+use crate::workspace::Values;
 
 /// The environment's region: `TF_VAR_aws_region`, else the value in its generated workspace.
 pub fn region(project: &Project, env: &str) -> Result<String> {
-    if let Ok(region) = std::env::var(format!("TF_VAR_{}", ngp_modules::REGION_VARIABLE)) {
-        return Ok(region);
-    }
-    let path = project.workspace(env).join("terraform.tfvars.json");
-    let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
-    let values: Value = serde_json::from_str(&text).with_context(|| format!("{}: not JSON", path.display()))?;
-    values[ngp_modules::REGION_VARIABLE]
-        .as_str()
-        .map(str::to_owned)
-        .with_context(|| format!("{}: no {}", path.display(), ngp_modules::REGION_VARIABLE))
+    Values::read(&project.workspace(env))?
+        .string(REGION_VARIABLE)
+        .with_context(|| format!("environment {env} has no {REGION_VARIABLE}"))
 }
 
 /// The SDK configuration: the default credential chain, or in local mode the emulator with test credentials.

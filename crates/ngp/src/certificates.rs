@@ -94,11 +94,7 @@ pub fn ensure(project: &Project, env: &str, outputs: &BTreeMap<String, BTreeMap<
     }
     let region = crate::aws::region(project, env)?;
     let emulator = crate::aws::emulator_endpoint(project, env)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    runtime.block_on(async {
+    crate::runtime()?.block_on(async {
         let sdk = crate::aws::sdk_config(&region, emulator.as_deref()).await;
         let secrets = aws_sdk_secretsmanager::Client::new(&sdk);
         for (module, req) in requests {

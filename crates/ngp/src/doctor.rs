@@ -3,16 +3,15 @@
 //! lookups (which also prove the Marketplace terms were accepted) and the DC/OS installer. In local mode the
 //! emulator takes the place of the account.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use anyhow::{anyhow, bail, Context, Result};
-use ngp_modules::{Catalog, REGION_VARIABLE};
+use ngp_modules::REGION_VARIABLE;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::project::{Project, LOCAL_ENV};
-use crate::workspace::{terraform_for, Workspace};
+use crate::workspace::{terraform_for, Values, Workspace};
 
 /// The oldest Terraform the generated root accepts (its `required_version`).
 const MIN_TERRAFORM: (u64, u64) = (1, 5);
@@ -71,10 +70,7 @@ pub struct DoctorRequest<'a> {
 pub fn doctor(project: &Project, req: &DoctorRequest) -> Result<()> {
     let env = req.env;
     let mut report = Report { failed: 0 };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let runtime = crate::runtime()?;
 
     report.result("terraform", terraform_version(project));
 
@@ -134,7 +130,7 @@ pub fn doctor(project: &Project, req: &DoctorRequest) -> Result<()> {
     let Some(ws) = workspace else {
         return finish(report, env);
     };
-    let values = Values::read(&ws)?;
+    let values = Values::read(&ws.dir)?;
 
     // The region and the credentials, proven by STS.
     let region = values.string(REGION_VARIABLE);
@@ -166,7 +162,7 @@ pub fn doctor(project: &Project, req: &DoctorRequest) -> Result<()> {
     };
 
     // The AMI lookups, read by terraform exactly as the plan will read them.
-    let targets = ami_targets(project, &ws.modules)?;
+    let targets = ami_targets(&ws);
     if targets.is_empty() {
         report.check("images", Outcome::Skip("no module looks up an AMI".into()));
     } else if !credentials_ok {
@@ -219,29 +215,6 @@ fn terraform_version(project: &Project) -> Result<String> {
         "{version} (needs {}.{} or later)",
         MIN_TERRAFORM.0, MIN_TERRAFORM.1
     ))
-}
-
-/// The values terraform will get: the workspace's tfvars, plus `TF_VAR_*` (which ngp never writes down).
-struct Values(BTreeMap<String, Value>);
-
-impl Values {
-    fn read(ws: &Workspace) -> Result<Self> {
-        let path = ws.dir.join("terraform.tfvars.json");
-        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
-        let values = serde_json::from_str(&text).with_context(|| format!("{}: not JSON", path.display()))?;
-        Ok(Values(values))
-    }
-
-    fn get(&self, key: &str) -> Option<Value> {
-        if let Ok(raw) = std::env::var(format!("TF_VAR_{key}")) {
-            return Some(serde_json::from_str(&raw).unwrap_or(Value::String(raw)));
-        }
-        self.0.get(key).filter(|v| !v.is_null()).cloned()
-    }
-
-    fn string(&self, key: &str) -> Option<String> {
-        self.get(key).and_then(|v| v.as_str().map(str::to_owned))
-    }
 }
 
 async fn caller_identity(sdk: &aws_config::SdkConfig) -> Result<String> {
@@ -328,11 +301,10 @@ async fn hosted_zone(sdk: &aws_config::SdkConfig, values: &Values) -> Result<Opt
 }
 
 /// `module.<m>.data.aws_ami.<name>` for every AMI lookup in the enabled modules.
-fn ami_targets(project: &Project, modules: &[String]) -> Result<Vec<String>> {
-    let catalog = Catalog::discover(&project.modules_dir())?;
-    Ok(modules
+fn ami_targets(ws: &Workspace) -> Vec<String> {
+    ws.modules
         .iter()
-        .filter_map(|m| catalog.modules.get(m).map(|module| (m, module)))
+        .filter_map(|m| ws.catalog.modules.get(m).map(|module| (m, module)))
         .flat_map(|(m, module)| {
             module
                 .data_sources
@@ -340,7 +312,7 @@ fn ami_targets(project: &Project, modules: &[String]) -> Result<Vec<String>> {
                 .filter(|(kind, _)| kind == "aws_ami")
                 .map(move |(_, name)| format!("module.{m}.data.aws_ami.{name}"))
         })
-        .collect())
+        .collect()
 }
 
 /// Plans only the lookups: terraform reads each data source, and an AMI that does not resolve is its error.

@@ -184,6 +184,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The async runtime for a command's AWS SDK and HTTP calls.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| anyhow::anyhow!("cannot start the async runtime: {e}"))
+}
+
 fn apps_request(args: &AppsArgs, force: bool) -> apps_cmd::AppsRequest<'_> {
     apps_cmd::AppsRequest {
         env: &args.env.env,

@@ -57,15 +57,29 @@ fn credentials(project: &Project, req: &ProfileRequest) -> Result<(String, Strin
         (Some(_), Some(_)) => None,
         _ => Some(from_outputs()?),
     };
+    // An output, when the outputs were needed (they are whenever the flags leave something open).
+    let output = |key: &str| outputs.as_ref().map(|o| text(o, key)).transpose();
     let url = match req.url {
         Some(url) => url.to_owned(),
-        None => text(outputs.as_ref().unwrap(), "vpn_connect_url")?,
+        None => output("vpn_connect_url")?.context("no Access Server URL: pass --url")?,
     };
-    let admin = outputs.as_ref().map(|o| text(o, "vpn_admin_user")).transpose()?;
-    let user = req.user.map(str::to_owned).or(admin.clone()).unwrap_or_default();
+    let admin = output("vpn_admin_user")?;
+    let user = req
+        .user
+        .map(str::to_owned)
+        .or_else(|| admin.clone())
+        .context("no VPN user: pass --user")?;
     let password = if admin.as_deref() == Some(user.as_str()) {
-        text(outputs.as_ref().unwrap(), "vpn_admin_password")?
-    } else if let Ok(password) = std::env::var(PASSWORD_ENV) {
+        output("vpn_admin_password")?.context("the openvpn module's outputs have no vpn_admin_password")?
+    } else {
+        other_password(&user)?
+    };
+    Ok((url, user, password))
+}
+
+/// A non-admin user's password: from the environment, or asked for on a terminal.
+fn other_password(user: &str) -> Result<String> {
+    Ok(if let Ok(password) = std::env::var(PASSWORD_ENV) {
         password
     } else if console::Term::stderr().is_term() {
         eprint!("{user}'s VPN password: ");
@@ -74,8 +88,7 @@ fn credentials(project: &Project, req: &ProfileRequest) -> Result<(String, Strin
             .context("cannot read the password")?
     } else {
         bail!("no password for VPN user {user}: set {PASSWORD_ENV}, or run on a terminal to be asked");
-    };
-    Ok((url, user, password))
+    })
 }
 
 fn download(base: &str, user: &str, password: &str, ca_cert: Option<&Path>) -> Result<String> {

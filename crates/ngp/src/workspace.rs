@@ -14,6 +14,8 @@ use crate::project::{write_atomic, Project, LOCAL_ENV};
 /// The region local mode uses; the emulator accepts any.
 const LOCAL_REGION: &str = "us-east-1";
 
+/// The variables file ngp writes in the workspace.
+const TFVARS_FILE: &str = "terraform.tfvars.json";
 /// The file, in the workspace, that maps root outputs back to their modules.
 const OUTPUTS_FILE: &str = "ngp-outputs.json";
 /// The saved plan and the fingerprint of the configuration it was made from.
@@ -26,6 +28,8 @@ pub struct Workspace {
     pub dir: PathBuf,
     pub terraform: Terraform,
     pub modules: Vec<String>,
+    /// The modules found in modules/, as discovered for this workspace.
+    pub catalog: Catalog,
     /// Hash of everything the plan depends on that Terraform does not check itself.
     pub fingerprint: String,
 }
@@ -76,6 +80,29 @@ fn read_backend(project: &Project, env: &str) -> Result<Option<Backend>> {
         .entry("encrypt".into())
         .or_insert(serde_json::Value::Bool(true));
     Ok(Some(Backend { settings }))
+}
+
+/// The values terraform gets in a workspace: its tfvars file, plus `TF_VAR_*` (which ngp never writes down).
+pub struct Values(BTreeMap<String, serde_json::Value>);
+
+impl Values {
+    pub fn read(dir: &Path) -> Result<Self> {
+        let path = dir.join(TFVARS_FILE);
+        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let values = serde_json::from_str(&text).with_context(|| format!("{}: not JSON", path.display()))?;
+        Ok(Values(values))
+    }
+
+    pub fn get(&self, key: &str) -> Option<serde_json::Value> {
+        if let Ok(raw) = std::env::var(format!("TF_VAR_{key}")) {
+            return Some(serde_json::from_str(&raw).unwrap_or(serde_json::Value::String(raw)));
+        }
+        self.0.get(key).filter(|v| !v.is_null()).cloned()
+    }
+
+    pub fn string(&self, key: &str) -> Option<String> {
+        self.get(key).and_then(|v| v.as_str().map(str::to_owned))
+    }
 }
 
 impl Workspace {
@@ -160,7 +187,7 @@ impl Workspace {
             .map(|(n, t)| Ok((*n, terraform.fmt(t)?)))
             .collect::<Result<_, ngp_terraform::Error>>()?;
         let mut files: Vec<(&str, &[u8])> = formatted.iter().map(|(n, t)| (*n, t.as_bytes())).collect();
-        files.push(("terraform.tfvars.json", &tfvars));
+        files.push((TFVARS_FILE, &tfvars));
         files.push((OUTPUTS_FILE, &outputs));
         for (name, contents) in &files {
             let path = dir.join(name);
@@ -206,6 +233,7 @@ impl Workspace {
             dir,
             terraform,
             modules,
+            catalog,
             fingerprint,
         };
         ws.init_if_needed(&root.main_tf, &modules_hash)?;
