@@ -1,5 +1,6 @@
-//! Benchmark: reconcile 1,000 apps (10 modules of 100) against the Marathon emulator with nothing changed.
-//! Prints the API calls one run makes and its CPU time, next to the CPU time of the run that created them.
+//! Benchmark: reconcile 1,000 apps (10 modules of 100) against the Marathon emulator: created, then with nothing
+//! changed, then with 10 apps changed (in one module, then one in each module). Prints the API calls each run
+//! makes and its CPU time (client and emulator, one process).
 //! Run with `cargo bench -p ngp-apps`. Quote the ratios: machines differ and are noisy.
 
 use std::collections::BTreeMap;
@@ -22,7 +23,8 @@ fn cpu_time() -> Duration {
     tv(usage.ru_utime) + tv(usage.ru_stime)
 }
 
-fn outputs() -> BTreeMap<String, BTreeMap<String, Value>> {
+/// The modules' outputs; the apps `changed` (module, app) get more memory.
+fn outputs(changed: &[(usize, usize)]) -> BTreeMap<String, BTreeMap<String, Value>> {
     (0..MODULES)
         .map(|m| {
             let apps: Vec<Value> = (0..APPS_PER_MODULE)
@@ -31,7 +33,7 @@ fn outputs() -> BTreeMap<String, BTreeMap<String, Value>> {
                         "id": format!("app-{a}"),
                         "instances": 1,
                         "cpus": 0.1,
-                        "mem": 64,
+                        "mem": if changed.contains(&(m, a)) { 96 } else { 64 },
                         "container": {"type": "DOCKER", "docker": {"image": format!("example/app:{a}")}},
                         "portDefinitions": [{"port": 0, "labels": {"VIP_0": format!("/m{m}/app-{a}:80")}}],
                         "env": {"MODULE": format!("m{m}")},
@@ -61,7 +63,7 @@ fn main() {
             ..Default::default()
         };
         tokio::spawn(ngp_marathon_emulator::serve(listener, config));
-        let desired = collect(&outputs()).unwrap();
+        let desired = collect(&outputs(&[])).unwrap();
         let mesos = format!("{url}/mesos");
         let options = ApplyOptions {
             poll: Duration::from_millis(10),
@@ -103,5 +105,26 @@ fn main() {
             per_run.as_secs_f64() * 1e3,
             per_run.as_secs_f64() / create_cpu.as_secs_f64()
         );
+
+        let one_module: Vec<(usize, usize)> = (0..10).map(|a| (0, a)).collect();
+        let every_module: Vec<(usize, usize)> = (0..10).map(|m| (m, 0)).collect();
+        for (what, changed) in [("in one module", one_module), ("one per module", every_module)] {
+            let desired = collect(&outputs(&changed)).unwrap();
+            let client = Client::new(&url, None).unwrap();
+            let start = cpu_time();
+            let p = plan(&client, &desired, &mesos).await.unwrap();
+            let report = apply(&client, &p, &options, |_| {}).await.unwrap();
+            let cpu = cpu_time() - start;
+            assert_eq!(report.updated.len(), 10);
+            let (reads, writes) = client.calls();
+            assert!(writes <= 10, "{writes} writes for 10 changed apps");
+            println!(
+                "reconcile 10 changed apps ({what}): {reads} reads, {writes} writes, {:.1} ms CPU",
+                cpu.as_secs_f64() * 1e3
+            );
+            // Back to the base for the next case.
+            let p = plan(&client, &collect(&outputs(&[])).unwrap(), &mesos).await.unwrap();
+            apply(&client, &p, &options, |_| {}).await.unwrap();
+        }
     });
 }

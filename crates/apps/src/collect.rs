@@ -1,9 +1,9 @@
 //! From terraform outputs to desired apps: each module's `marathon_apps`, ids made absolute under
 //! `/ngp/<module>`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use ngp_marathon::{App, PathId};
+use ngp_marathon::{lint, App, PathId};
 use serde_json::Value;
 
 /// Every app NGP manages lives below this group.
@@ -17,6 +17,9 @@ pub const PER_AGENT_LABEL: &str = "NGP_PER_AGENT";
 pub enum AppsError {
     #[error("module {module}: output marathon_apps: {message}")]
     BadOutput { module: String, message: String },
+    /// Every problem of every app, one per line; nothing is deployed while there is one.
+    #[error("{} invalid app definition(s), nothing deployed:\n  {}", .0.len(), .0.join("\n  "))]
+    Invalid(Vec<String>),
 }
 
 /// The apps each module wants, by module name; ids are absolute (`/ngp/<module>/<app>`).
@@ -26,10 +29,12 @@ pub struct Desired {
 }
 
 /// Reads `marathon_apps` from each module's outputs (`{module: {output: value}}`). The value is a list of app
-/// objects, or that list as a JSON string (a `jsonencode` output).
+/// objects, or that list as a JSON string (a `jsonencode` output). Every app of every module is checked
+/// against Marathon's schema first; any problem anywhere stops them all, each problem named by module, app and
+/// key.
 pub fn collect(outputs: &BTreeMap<String, BTreeMap<String, Value>>) -> Result<Desired, AppsError> {
     let mut desired = Desired::default();
-    let root = PathId::parse(ROOT_GROUP).expect("a valid id");
+    let mut invalid = Vec::new();
     for (module, outs) in outputs {
         let Some(value) = outs.get("marathon_apps") else {
             continue;
@@ -42,43 +47,91 @@ pub fn collect(outputs: &BTreeMap<String, BTreeMap<String, Value>>) -> Result<De
             Value::String(text) => serde_json::from_str(text).map_err(|e| bad(format!("not JSON: {e}")))?,
             other => other.clone(),
         };
-        let apps: Vec<App> = serde_json::from_value(value)
-            .map_err(|e| bad(format!("expected a list of Marathon app definitions: {e}")))?;
-        let group = root.child(module);
-        let mut seen = std::collections::BTreeSet::new();
-        let mut resolved = Vec::new();
-        for mut app in apps {
-            let id = PathId::parse_app(&app.id, &group).map_err(|e| bad(format!("app id {:?}: {e}", app.id)))?;
-            if id.parent() != group {
-                return Err(bad(format!(
-                    "app id {:?} resolves to {id}, outside the module's group {group}: use a plain name",
-                    app.id
-                )));
+        let Value::Array(items) = value else {
+            return Err(bad("expected a list of Marathon app definitions".into()));
+        };
+        let group = PathId::parse(ROOT_GROUP).expect("a valid id").child(module);
+        let mut seen = BTreeSet::new();
+        let mut apps = Vec::new();
+        for (index, item) in items.into_iter().enumerate() {
+            let name = item
+                .get("id")
+                .and_then(Value::as_str)
+                .map_or(format!("[{index}]"), str::to_owned);
+            let problems = lint::app(&item);
+            if !problems.is_empty() {
+                invalid.extend(problems.iter().map(|p| format!("module {module}, app {name}: {p}")));
+                continue;
             }
-            if !seen.insert(id.clone()) {
-                return Err(bad(format!("app {id} appears twice")));
-            }
-            if app.version.is_some() {
-                return Err(bad(format!(
-                    "app {id} sets version, which Marathon takes for a rollback: remove it"
-                )));
-            }
-            if app.uris.as_ref().is_some_and(|u| !u.is_empty()) && app.fetch.as_ref().is_some_and(|f| !f.is_empty()) {
-                return Err(bad(format!("app {id} sets both uris and fetch: use fetch")));
-            }
-            if let Some(kind) = app.labels.as_ref().and_then(|l| l.get(PER_AGENT_LABEL)) {
-                if kind != "private" && kind != "public" {
-                    return Err(bad(format!(
-                        "app {id}: label {PER_AGENT_LABEL} must be \"private\" or \"public\", not {kind:?}"
-                    )));
-                }
-            }
-            app.id = id.to_string();
-            resolved.push(app);
+            let app = resolve(item, &group, &mut seen).map_err(bad)?;
+            apps.push(app);
         }
-        desired.modules.insert(module.clone(), resolved);
+        desired.modules.insert(module.clone(), apps);
     }
-    Ok(desired)
+    if invalid.is_empty() {
+        Ok(desired)
+    } else {
+        Err(AppsError::Invalid(invalid))
+    }
+}
+
+/// One linted app: its id made absolute within the module's group, and NGP's own rules checked.
+fn resolve(item: Value, group: &PathId, seen: &mut BTreeSet<PathId>) -> Result<App, String> {
+    let mut app: App = serde_json::from_value(item).map_err(|e| format!("an app: {e}"))?;
+    let id = PathId::parse_app(&app.id, group).map_err(|e| format!("app id {:?}: {e}", app.id))?;
+    if id.parent() != *group {
+        return Err(format!(
+            "app id {:?} resolves to {id}, outside the module's group {group}: use a plain name",
+            app.id
+        ));
+    }
+    if !seen.insert(id.clone()) {
+        return Err(format!("app {id} appears twice"));
+    }
+    if app.version.is_some() {
+        return Err(format!(
+            "app {id} sets version, which Marathon takes for a rollback: remove it"
+        ));
+    }
+    let non_empty = |key: &str| {
+        app.fields
+            .get(key)
+            .and_then(Value::as_array)
+            .is_some_and(|l| !l.is_empty())
+    };
+    if non_empty("uris") && non_empty("fetch") {
+        return Err(format!("app {id} sets both uris and fetch: use fetch"));
+    }
+    if let Some(kind) = app.labels.as_ref().and_then(|l| l.get(PER_AGENT_LABEL)) {
+        if kind != "private" && kind != "public" {
+            return Err(format!(
+                "app {id}: label {PER_AGENT_LABEL} must be \"private\" or \"public\", not {kind:?}"
+            ));
+        }
+    }
+    app.id = id.to_string();
+    marathons_forms(&mut app, group);
+    Ok(app)
+}
+
+/// Writes the app in the forms Marathon reports, so that the live app compares equal: deprecated `uris` and
+/// `ports` become `fetch` and `portDefinitions`, and dependencies are absolute.
+fn marathons_forms(app: &mut App, group: &PathId) {
+    let mut convert = |old: &str, new: &str, item: fn(Value) -> Value| {
+        if let Some(Value::Array(list)) = app.fields.remove(old) {
+            app.fields
+                .insert(new.to_owned(), Value::Array(list.into_iter().map(item).collect()));
+        }
+    };
+    convert("uris", "fetch", |uri| serde_json::json!({ "uri": uri }));
+    convert("ports", "portDefinitions", |port| serde_json::json!({ "port": port }));
+    if let Some(Value::Array(deps)) = app.fields.get_mut("dependencies") {
+        for dep in deps.iter_mut() {
+            if let Some(id) = dep.as_str().and_then(|d| PathId::parse_relative(d, group).ok()) {
+                *dep = Value::String(id.to_string());
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -112,5 +165,28 @@ mod tests {
         assert!(err(json!([{"id": "a"}, {"id": "a"}])).ends_with("app /ngp/m/a appears twice"));
         assert!(err(json!([{"id": "a", "version": "2020"}])).contains("rollback"));
         assert!(err(json!({"id": "a"})).contains("expected a list"));
+    }
+
+    #[test]
+    fn every_invalid_app_is_named_and_none_is_kept() {
+        let mut all = outputs("m", json!([{"id": "a", "instaces": 1}, {"id": "ok"}]));
+        all.extend(outputs("n", json!([{"id": "b", "killSelection": "RANDOM"}])));
+        let err = collect(&all).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "2 invalid app definition(s), nothing deployed:\n  \
+             module m, app a: instaces: unknown key; did you mean \"instances\"?\n  \
+             module n, app b: killSelection: \"RANDOM\" is not one of YOUNGEST_FIRST, OLDEST_FIRST"
+        );
+    }
+
+    #[test]
+    fn fields_no_type_models_are_kept() {
+        let app =
+            json!({"id": "a", "killSelection": "OLDEST_FIRST", "residency": {"taskLostBehavior": "WAIT_FOREVER"}});
+        let desired = collect(&outputs("m", json!([app]))).unwrap();
+        let kept = serde_json::to_value(&desired.modules["m"][0]).unwrap();
+        assert_eq!(kept["killSelection"], json!("OLDEST_FIRST"));
+        assert_eq!(kept["residency"], json!({"taskLostBehavior": "WAIT_FOREVER"}));
     }
 }

@@ -258,7 +258,7 @@ async fn a_422_shows_marathons_details() {
     let err = apply(&client, &p, &options(), |_| {}).await.unwrap_err();
     let text = err.to_string();
     assert!(
-        text.starts_with("Marathon rejected group /ngp/web: Object is not valid; /apps(0)/dependencies(0): path contains character 'U'"),
+        text.starts_with("Marathon rejected group /ngp/web: Object is not valid; /apps(0)/dependencies(0): 'Upper'"),
         "{text}"
     );
 }

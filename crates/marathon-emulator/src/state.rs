@@ -1,44 +1,61 @@
-//! The emulator's state: apps by id, explicit groups, app versions and running deployments. Every accepted
-//! change makes a deployment; one that changed an app lingers for the configured delay and locks that app.
+//! The emulator's state: apps by id, groups with their own fields, app versions and running deployments. Every
+//! accepted change makes a deployment; one that changed an app lingers for the configured delay and locks that
+//! app.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use ngp_marathon::PathId;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
+use time::format_description::well_known::Rfc3339;
 
-use crate::validate::{self, ApiError};
+use crate::ids::Id;
+use crate::model::AppDef;
+use crate::validate::ApiError;
 
 /// Versions kept per app, as Marathon keeps about 50.
 const MAX_VERSIONS: usize = 50;
 
 pub struct StoredApp {
-    /// The definition as given (normalised ids, `uris` turned into `fetch`, no response-only fields).
-    pub def: Map<String, Value>,
+    /// The definition as Marathon reads it: ids absolute, defaults filled in.
+    pub def: AppDef,
     pub version: String,
     pub last_config_change: String,
     pub last_scaling: String,
     /// Earlier definitions, newest first, with their versions.
-    pub versions: Vec<(String, Map<String, Value>)>,
+    pub versions: Vec<(String, AppDef)>,
     /// Tasks running before the current deployment (reported until it finishes).
-    pub running_before: u64,
+    pub running_before: u32,
+}
+
+/// A group's own fields; its apps and sub-groups are found by id.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GroupMeta {
+    pub dependencies: Vec<Id>,
+    pub enforce_role: Option<bool>,
 }
 
 pub struct Deployment {
     pub id: String,
     pub version: String,
-    pub affected: Vec<PathId>,
-    pub steps: Vec<(String, PathId)>,
+    pub affected: Vec<Id>,
+    pub steps: Vec<(&'static str, Id)>,
     pub done_at: Instant,
     /// Definitions before this deployment, to roll back to.
-    pub previous: Vec<(PathId, Option<Map<String, Value>>)>,
+    pub previous: Vec<Change>,
 }
 
 pub struct State {
     pub delay: Duration,
-    pub apps: BTreeMap<PathId, StoredApp>,
-    pub groups: BTreeSet<PathId>,
+    pub apps: BTreeMap<Id, StoredApp>,
+    /// Groups created explicitly (a group that holds apps exists without an entry).
+    pub groups: BTreeMap<Id, GroupMeta>,
+    /// The version of each group's last update.
+    pub group_versions: BTreeMap<Id, String>,
+    /// The private agents' host names, where tasks run.
+    pub agents: Vec<String>,
     pub deployments: Vec<Deployment>,
+    /// When the emulator started: the tasks' start time.
+    pub started: String,
     clock: time::OffsetDateTime,
     counter: u64,
     pub reads: u64,
@@ -46,16 +63,25 @@ pub struct State {
 }
 
 /// One app change in a deployment: the id and its new definition, or `None` to remove it.
-pub type Change = (PathId, Option<Map<String, Value>>);
+pub type Change = (Id, Option<AppDef>);
+
+fn timestamp(t: time::OffsetDateTime) -> String {
+    let t = t.replace_nanosecond(t.millisecond() as u32 * 1_000_000).unwrap_or(t);
+    t.format(&Rfc3339).unwrap_or_default()
+}
 
 impl State {
-    pub fn new(delay: Duration) -> Self {
+    pub fn new(delay: Duration, agents: Vec<String>) -> Self {
+        let now = time::OffsetDateTime::now_utc();
         State {
             delay,
             apps: BTreeMap::new(),
-            groups: BTreeSet::new(),
+            groups: BTreeMap::new(),
+            group_versions: BTreeMap::new(),
+            agents,
             deployments: Vec::new(),
-            clock: time::OffsetDateTime::now_utc(),
+            started: timestamp(now),
+            clock: now,
             counter: 0,
             reads: 0,
             writes: 0,
@@ -71,22 +97,8 @@ impl State {
     /// A fresh version timestamp: always later than the previous one.
     fn next_version(&mut self) -> String {
         let now = time::OffsetDateTime::now_utc();
-        self.clock = if now > self.clock {
-            now
-        } else {
-            self.clock + time::Duration::milliseconds(1)
-        };
-        let t = self.clock;
-        format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-            t.year(),
-            u8::from(t.month()),
-            t.day(),
-            t.hour(),
-            t.minute(),
-            t.second(),
-            t.millisecond()
-        )
+        self.clock = now.max(self.clock + time::Duration::milliseconds(1));
+        timestamp(self.clock)
     }
 
     fn next_deployment_id(&mut self) -> String {
@@ -100,7 +112,7 @@ impl State {
     }
 
     /// The running deployments that touch any of `ids`.
-    pub fn locking(&self, ids: &[PathId]) -> Vec<String> {
+    pub fn locking(&self, ids: &[Id]) -> Vec<String> {
         self.deployments
             .iter()
             .filter(|d| d.affected.iter().any(|a| ids.contains(a)))
@@ -108,8 +120,8 @@ impl State {
             .collect()
     }
 
-    pub fn group_exists(&self, id: &PathId) -> bool {
-        id.is_root() || self.groups.contains(id) || self.apps.keys().any(|a| a.starts_with(id) && a != id)
+    pub fn group_exists(&self, id: &Id) -> bool {
+        id.is_root() || self.groups.contains_key(id) || self.apps.keys().any(|a| a.within(id) && a != id)
     }
 
     /// Whether a change makes a difference: a new or different definition, or the removal of an app.
@@ -125,92 +137,88 @@ impl State {
     /// unless `force`, which cancels that deployment.
     pub fn deploy(&mut self, changes: Vec<Change>, force: bool) -> Result<Value, ApiError> {
         self.tick();
-        let changed: Vec<&Change> = changes.iter().filter(|c| self.changes_anything(c)).collect();
-        let ids: Vec<PathId> = changed.iter().map(|(id, _)| id.clone()).collect();
-        let locks = self.locking(&ids);
+        let changed: Vec<Change> = changes.into_iter().filter(|c| self.changes_anything(c)).collect();
+        let ids: Vec<Id> = changed.iter().map(|(id, _)| id.clone()).collect();
+        let (deployment, version) = self.begin(&ids, force)?;
+        let mut steps = Vec::new();
+        let mut previous = Vec::new();
+        for (app_id, def) in changed {
+            previous.push((app_id.clone(), self.apps.get(&app_id).map(|a| a.def.clone())));
+            steps.push((self.change_app(&app_id, def, &version), app_id));
+        }
+        Ok(self.record(deployment, version, steps, previous))
+    }
+
+    /// Restarts apps: one deployment that replaces their tasks, definitions unchanged.
+    pub fn restart(&mut self, ids: Vec<Id>, force: bool) -> Result<Value, ApiError> {
+        self.tick();
+        let (deployment, version) = self.begin(&ids, force)?;
+        let mut steps = Vec::new();
+        for id in ids {
+            if let Some(app) = self.apps.get_mut(&id) {
+                app.running_before = app.def.instances;
+                app.version.clone_from(&version);
+                app.last_config_change.clone_from(&version);
+            }
+            steps.push(("RestartApplication", id));
+        }
+        Ok(self.record(deployment, version, steps, Vec::new()))
+    }
+
+    /// Checks the locks on `ids` (cancelling them when forced) and names the new deployment and version.
+    fn begin(&mut self, ids: &[Id], force: bool) -> Result<(String, String), ApiError> {
+        let locks = self.locking(ids);
         if !locks.is_empty() {
             if !force {
                 return Err(ApiError::locked(&locks));
             }
             self.deployments.retain(|d| !locks.contains(&d.id));
         }
-        let version = self.next_version();
-        let id = self.next_deployment_id();
-        let mut steps = Vec::new();
-        let mut previous = Vec::new();
-        for (app_id, def) in changes.iter().filter(|c| ids.contains(&c.0)) {
-            previous.push((app_id.clone(), self.apps.get(app_id).map(|a| a.def.clone())));
-            match def {
-                None => {
-                    self.apps.remove(app_id);
-                    steps.push(("StopApplication".to_owned(), app_id.clone()));
-                }
-                Some(def) => {
-                    let instances = def.get("instances").and_then(Value::as_u64).unwrap_or(1);
-                    match self.apps.get_mut(app_id) {
-                        Some(app) => {
-                            let scaled_only = {
-                                let mut a = app.def.clone();
-                                let mut b = def.clone();
-                                a.remove("instances");
-                                b.remove("instances");
-                                a == b
-                            };
-                            app.running_before = if self.deployments.iter().any(|d| d.affected.contains(app_id)) {
-                                app.running_before
-                            } else {
-                                app.def.get("instances").and_then(Value::as_u64).unwrap_or(1)
-                            };
-                            let old = std::mem::replace(&mut app.def, def.clone());
-                            app.versions.insert(0, (app.version.clone(), old));
-                            app.versions.truncate(MAX_VERSIONS - 1);
-                            app.version = version.clone();
-                            app.last_scaling = version.clone();
-                            if !scaled_only {
-                                app.last_config_change = version.clone();
-                            }
-                            steps.push((
-                                if scaled_only {
-                                    "ScaleApplication"
-                                } else {
-                                    "RestartApplication"
-                                }
-                                .to_owned(),
-                                app_id.clone(),
-                            ));
-                        }
-                        None => {
-                            self.apps.insert(
-                                app_id.clone(),
-                                StoredApp {
-                                    def: def.clone(),
-                                    version: version.clone(),
-                                    last_config_change: version.clone(),
-                                    last_scaling: version.clone(),
-                                    versions: Vec::new(),
-                                    running_before: 0,
-                                },
-                            );
-                            steps.push(("StartApplication".to_owned(), app_id.clone()));
-                            if instances > 0 {
-                                steps.push(("ScaleApplication".to_owned(), app_id.clone()));
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        if !ids.is_empty() {
+        Ok((self.next_deployment_id(), self.next_version()))
+    }
+
+    /// Keeps a deployment running for the configured delay (when it does anything) and answers its result.
+    fn record(&mut self, id: String, version: String, steps: Vec<(&'static str, Id)>, previous: Vec<Change>) -> Value {
+        let result = json!({ "deploymentId": id, "version": version });
+        if !steps.is_empty() {
             self.deployments.push(Deployment {
-                id: id.clone(),
-                version: version.clone(),
-                affected: ids,
+                id,
+                version,
+                affected: steps.iter().map(|(_, id)| id.clone()).collect(),
                 steps,
                 done_at: Instant::now() + self.delay,
                 previous,
             });
         }
-        Ok(json!({ "deploymentId": id, "version": version }))
+        result
+    }
+
+    /// Stores one app's new definition, or removes it, and names the deployment step.
+    fn change_app(&mut self, id: &Id, def: Option<AppDef>, version: &str) -> &'static str {
+        let locked = self.deployments.iter().any(|d| d.affected.contains(id));
+        let Some(def) = def else {
+            self.apps.remove(id);
+            return "StopApplication";
+        };
+        let Some(app) = self.apps.get_mut(id) else {
+            self.apps.insert(id.clone(), StoredApp::new(def, version));
+            return "StartApplication";
+        };
+        if !locked {
+            app.running_before = app.def.instances;
+        }
+        let scaled_only = app.def.scaled_only(&def);
+        let old = std::mem::replace(&mut app.def, def);
+        app.versions.insert(0, (app.version.clone(), old));
+        app.versions.truncate(MAX_VERSIONS - 1);
+        app.version = version.to_owned();
+        app.last_scaling = version.to_owned();
+        if scaled_only {
+            "ScaleApplication"
+        } else {
+            app.last_config_change = version.to_owned();
+            "RestartApplication"
+        }
     }
 
     /// Rolls a running deployment back (a new deployment restoring the old definitions), or with `force`
@@ -227,80 +235,28 @@ impl State {
         self.deploy(deployment.previous, true).map(Some)
     }
 
-    /// An app as Marathon reports it: the definition with Marathon's defaults filled in, plus the
-    /// response-only fields.
-    pub fn app_json(&self, id: &PathId) -> Option<Value> {
-        let app = self.apps.get(id)?;
-        let mut out = validate::with_defaults(id, &app.def);
-        let deployments: Vec<Value> = self
-            .deployments
-            .iter()
-            .filter(|d| d.affected.contains(id))
-            .map(|d| json!({ "id": d.id }))
-            .collect();
-        let instances = app.def.get("instances").and_then(Value::as_u64).unwrap_or(1);
-        let running = if deployments.is_empty() {
-            instances
-        } else {
-            app.running_before
+    /// The tasks an app runs now: during a deployment, as many as before it.
+    pub fn running(&self, id: &Id) -> u32 {
+        let Some(app) = self.apps.get(id) else {
+            return 0;
         };
-        out.insert("version".into(), json!(app.version));
-        out.insert(
-            "versionInfo".into(),
-            json!({ "lastScalingAt": app.last_scaling, "lastConfigChangeAt": app.last_config_change }),
-        );
-        out.insert("tasksStaged".into(), json!(0));
-        out.insert("tasksRunning".into(), json!(running));
-        out.insert("tasksHealthy".into(), json!(running));
-        out.insert("tasksUnhealthy".into(), json!(0));
-        out.insert("deployments".into(), Value::Array(deployments));
-        Some(Value::Object(out))
+        if self.deployments.iter().any(|d| d.affected.contains(id)) {
+            app.running_before
+        } else {
+            app.def.instances
+        }
     }
+}
 
-    /// A group with its apps and sub-groups, the whole tree below it.
-    pub fn group_json(&self, id: &PathId) -> Value {
-        let depth = id.segments().len();
-        let apps: Vec<Value> = self
-            .apps
-            .keys()
-            .filter(|a| a.segments().len() == depth + 1 && a.starts_with(id))
-            .filter_map(|a| self.app_json(a))
-            .collect();
-        let children: BTreeSet<PathId> = self
-            .groups
-            .iter()
-            .chain(self.apps.keys().filter(|a| a.segments().len() > depth + 1))
-            .filter(|g| g.starts_with(id) && g.segments().len() > depth)
-            .map(|g| PathId::parse(&format!("/{}", g.segments()[..depth + 1].join("/"))).expect("valid"))
-            .collect();
-        let groups: Vec<Value> = children.iter().map(|g| self.group_json(g)).collect();
-        json!({
-            "id": id.to_string(),
-            "apps": apps,
-            "groups": groups,
-            "pods": [],
-            "dependencies": [],
-            "version": self.apps.values().map(|a| a.version.clone()).max().unwrap_or_else(|| "1970-01-01T00:00:00.000Z".into()),
-        })
-    }
-
-    pub fn deployments_json(&self) -> Value {
-        Value::Array(
-            self.deployments
-                .iter()
-                .map(|d| {
-                    json!({
-                        "id": d.id,
-                        "version": d.version,
-                        "affectedApps": d.affected.iter().map(ToString::to_string).collect::<Vec<_>>(),
-                        "affectedPods": [],
-                        "steps": d.steps.iter().map(|(action, app)| json!({"actions": [{"action": action, "app": app.to_string()}]})).collect::<Vec<_>>(),
-                        "currentActions": d.steps.iter().map(|(action, app)| json!({"action": action, "app": app.to_string(), "readinessCheckResults": []})).collect::<Vec<_>>(),
-                        "currentStep": 1,
-                        "totalSteps": d.steps.len().max(1),
-                    })
-                })
-                .collect(),
-        )
+impl StoredApp {
+    fn new(def: AppDef, version: &str) -> StoredApp {
+        StoredApp {
+            def,
+            version: version.to_owned(),
+            last_config_change: version.to_owned(),
+            last_scaling: version.to_owned(),
+            versions: Vec::new(),
+            running_before: 0,
+        }
     }
 }

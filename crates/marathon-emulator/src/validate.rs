@@ -1,15 +1,17 @@
 //! Request bodies, checked as Marathon checks them: 400 for malformed JSON, 422 with `details` for invalid
 //! definitions (ids, reserved names, `uris` with `fetch`, a `version` beside other fields, cyclic dependencies,
-//! wrongly typed fields). Unknown fields are accepted, as the server accepts them.
+//! wrongly typed or out-of-range fields, each named by its path). Unknown fields are ignored, as the server
+//! ignores them.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use ngp_marathon::{PathId, RESPONSE_ONLY_APP_FIELDS};
 use serde_json::{json, Map, Value};
 
-use crate::state::Change;
+use crate::ids::Id;
+use crate::model::AppDef;
+use crate::state::{Change, GroupMeta};
 
 /// An error answer: a status and Marathon's JSON body.
 #[derive(Debug)]
@@ -86,28 +88,16 @@ fn expect_object<'a>(value: &'a Value, path: &str) -> Result<&'a Map<String, Val
         .ok_or_else(|| ApiError::one(path, "must be a JSON object"))
 }
 
-/// Checks one app definition and returns it normalised: absolute id (relative ids resolve against `base`),
-/// absolute dependencies, `uris` turned into `fetch`, response-only fields dropped. `prefix` locates the app in
-/// the request body for error paths (e.g. `/apps(0)`).
-pub fn app(
-    value: &Value,
-    base: &PathId,
-    prefix: &str,
-    id_from_path: Option<&PathId>,
-) -> Result<(PathId, Map<String, Value>), ApiError> {
-    let obj = expect_object(value, if prefix.is_empty() { "/" } else { prefix })?;
-    let mut errors: Vec<(String, String)> = Vec::new();
+/// Checks one app definition and returns it read: absolute id (relative ids resolve against `base`), absolute
+/// dependencies, Marathon's defaults filled in. `prefix` locates the app in the request body for error paths
+/// (e.g. `/apps(0)`).
+pub fn app(value: &Value, base: &Id, prefix: &str, id_from_path: Option<&Id>) -> Result<(Id, AppDef), ApiError> {
+    let obj = expect_object(value, &prefix_or_root(prefix))?;
     let at = |field: &str| format!("{prefix}/{field}");
-
+    let mut errors: Vec<(String, String)> = Vec::new();
     let id = match (obj.get("id"), id_from_path) {
         (_, Some(id)) => Some(id.clone()),
-        (Some(Value::String(text)), None) => match PathId::parse_app(text, base) {
-            Ok(id) => Some(id),
-            Err(e) => {
-                errors.push((at("id"), e.to_string()));
-                None
-            }
-        },
+        (Some(Value::String(text)), None) => Id::app(text, base).map_err(|e| errors.push((at("id"), e))).ok(),
         (Some(_), None) => {
             errors.push((at("id"), "must be a string".into()));
             None
@@ -117,62 +107,39 @@ pub fn app(
             None
         }
     };
-
-    // Typed fields: a wrongly typed value is a 422 naming the field (the typed model is the check).
-    let mut def = obj.clone();
-    for field in RESPONSE_ONLY_APP_FIELDS {
-        def.remove(*field);
-    }
-    def.remove("id");
-    let mut probe = def.clone();
-    probe.insert("id".into(), json!("/probe"));
-    if let Err(e) = serde_json::from_value::<ngp_marathon::App>(Value::Object(probe)) {
-        errors.push((prefix_or_root(prefix), e.to_string()));
-    }
-    for (field, minimum) in [("instances", 0.0), ("cpus", 0.0), ("mem", 0.0), ("disk", 0.0)] {
-        if let Some(n) = def.get(field).and_then(Value::as_f64) {
-            if n < minimum {
-                errors.push((at(field), format!("must be >= {minimum}")));
-            }
-        }
-    }
-
-    let non_empty = |v: Option<&Value>| v.and_then(Value::as_array).is_some_and(|a| !a.is_empty());
-    if non_empty(def.get("uris")) && non_empty(def.get("fetch")) {
+    let non_empty = |key: &str| obj.get(key).and_then(Value::as_array).is_some_and(|a| !a.is_empty());
+    if non_empty("uris") && non_empty("fetch") {
         errors.push((
             prefix_or_root(prefix),
             "AppDefinition must not set both uris and fetch".into(),
         ));
-    } else if non_empty(def.get("uris")) {
-        let fetch: Vec<Value> = def["uris"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|u| json!({ "uri": u }))
-            .collect();
-        def.insert("fetch".into(), Value::Array(fetch));
     }
-    def.remove("uris");
-
-    let app_base = id.as_ref().map(|i| i.parent()).unwrap_or_else(|| base.clone());
-    if let Some(deps) = def.get("dependencies").and_then(Value::as_array).cloned() {
-        let mut resolved = Vec::new();
-        for (i, dep) in deps.iter().enumerate() {
-            match dep.as_str().map(|d| PathId::parse_relative(d, &app_base)) {
-                Some(Ok(d)) => resolved.push(json!(d.to_string())),
-                Some(Err(e)) => errors.push((format!("{}({i})", at("dependencies")), e.to_string())),
-                None => errors.push((format!("{}({i})", at("dependencies")), "must be a string".into())),
+    let mut body = obj.clone();
+    body.remove("id");
+    let mut def = match AppDef::read(&Value::Object(body)) {
+        Ok(def) => Some(def),
+        Err(problems) => {
+            errors.extend(problems.into_iter().map(|(path, e)| (format!("{prefix}{path}"), e)));
+            None
+        }
+    };
+    let app_base = id.as_ref().map(Id::parent).unwrap_or_else(|| base.clone());
+    if let Some(def) = def.as_mut() {
+        for (i, dep) in def.dependencies.iter_mut().enumerate() {
+            match Id::resolve(dep, &app_base) {
+                Ok(d) => *dep = d.to_string(),
+                Err(e) => errors.push((format!("{}({i})", at("dependencies")), e)),
             }
         }
-        def.insert("dependencies".into(), Value::Array(resolved));
     }
-
-    if !errors.is_empty() {
-        return Err(ApiError::invalid(errors));
+    match (id, def) {
+        (Some(id), Some(mut def)) if errors.is_empty() => {
+            def.id = id.to_string();
+            def.choose_ports(&def.id.clone());
+            Ok((id, def))
+        }
+        _ => Err(ApiError::invalid(errors)),
     }
-    let id = id.expect("no errors means an id");
-    def.insert("id".into(), json!(id.to_string()));
-    Ok((id, def))
 }
 
 fn prefix_or_root(prefix: &str) -> String {
@@ -200,76 +167,54 @@ pub fn rollback_version(value: &Value) -> Result<Option<String>, ApiError> {
     Ok(version.as_str().map(str::to_owned))
 }
 
-/// Flattens a group update into app changes below `group_id`: every app in the body, and removal of every
-/// live app of the subtree that the body no longer holds. Also returns the sub-groups the body names.
-pub fn group(
-    value: &Value,
-    group_id: &PathId,
-    live_apps: &BTreeSet<PathId>,
-) -> Result<(Vec<Change>, Vec<PathId>), ApiError> {
-    let mut changes = Vec::new();
-    let mut groups = vec![group_id.clone()];
-    collect_group(value, group_id, "", &mut changes, &mut groups)?;
-    check_cycles(value, group_id, &changes)?;
-    let kept: BTreeSet<PathId> = changes.iter().map(|(id, _)| id.clone()).collect();
-    for live in live_apps
-        .iter()
-        .filter(|a| a.starts_with(group_id) && !kept.contains(a))
-    {
-        changes.push((live.clone(), None));
-    }
-    Ok((changes, groups))
+/// A group update read: the app changes below the group (every app in the body, and the removal of every live
+/// app of the subtree that the body no longer holds) and every group the body names, with its own fields.
+pub struct GroupUpdate {
+    pub changes: Vec<Change>,
+    pub groups: Vec<(Id, GroupMeta)>,
 }
 
-fn collect_group(
-    value: &Value,
-    group_id: &PathId,
-    prefix: &str,
-    changes: &mut Vec<Change>,
-    groups: &mut Vec<PathId>,
-) -> Result<(), ApiError> {
+pub fn group(value: &Value, group_id: &Id, live_apps: &BTreeSet<Id>) -> Result<GroupUpdate, ApiError> {
+    let mut update = GroupUpdate {
+        changes: Vec::new(),
+        groups: Vec::new(),
+    };
+    read_group(value, group_id, "", &mut update)?;
+    check_cycles(&update)?;
+    let kept: BTreeSet<Id> = update.changes.iter().map(|(id, _)| id.clone()).collect();
+    for live in live_apps.iter().filter(|a| a.within(group_id) && !kept.contains(a)) {
+        update.changes.push((live.clone(), None));
+    }
+    Ok(update)
+}
+
+fn read_group(value: &Value, group_id: &Id, prefix: &str, update: &mut GroupUpdate) -> Result<(), ApiError> {
     let obj = expect_object(value, &prefix_or_root(prefix))?;
     let mut errors = Vec::new();
-    if let Some(apps) = obj.get("apps") {
-        let Some(apps) = apps.as_array() else {
-            return Err(ApiError::one(&format!("{prefix}/apps"), "must be an array"));
-        };
-        for (i, app_value) in apps.iter().enumerate() {
-            let at = format!("{prefix}/apps({i})");
-            match app(app_value, group_id, &at, None) {
-                Ok((id, def)) if id.parent() == *group_id => changes.push((id, Some(def))),
-                Ok((id, _)) => errors.push((format!("{at}/id"), format!("{id} is not a child of group {group_id}"))),
-                Err(e) => return Err(e),
-            }
+    if obj.get("pods").and_then(Value::as_array).is_some_and(|p| !p.is_empty()) {
+        return Err(ApiError::one(
+            &format!("{prefix}/pods"),
+            "pods are not emulated: use apps",
+        ));
+    }
+    let meta = group_meta(obj, group_id, prefix, &mut errors);
+    update.groups.push((group_id.clone(), meta));
+    for (i, app_value) in list(obj, "apps", prefix)?.iter().enumerate() {
+        let at = format!("{prefix}/apps({i})");
+        let (id, def) = app(app_value, group_id, &at, None)?;
+        if id.parent() == *group_id {
+            update.changes.push((id, Some(def)));
+        } else {
+            errors.push((format!("{at}/id"), format!("{id} is not a child of group {group_id}")));
         }
     }
-    if let Some(subgroups) = obj.get("groups") {
-        let Some(subgroups) = subgroups.as_array() else {
-            return Err(ApiError::one(&format!("{prefix}/groups"), "must be an array"));
-        };
-        for (i, sub) in subgroups.iter().enumerate() {
-            let at = format!("{prefix}/groups({i})");
-            let sub_id = match sub
-                .get("id")
-                .and_then(Value::as_str)
-                .map(|t| PathId::parse_relative(t, group_id))
-            {
-                Some(Ok(id)) if id.parent() == *group_id => id,
-                Some(Ok(id)) => {
-                    errors.push((format!("{at}/id"), format!("{id} is not a child of group {group_id}")));
-                    continue;
-                }
-                Some(Err(e)) => {
-                    errors.push((format!("{at}/id"), e.to_string()));
-                    continue;
-                }
-                None => {
-                    errors.push((format!("{at}/id"), "is required".into()));
-                    continue;
-                }
-            };
-            groups.push(sub_id.clone());
-            collect_group(sub, &sub_id, &at, changes, groups)?;
+    for (i, sub) in list(obj, "groups", prefix)?.iter().enumerate() {
+        let at = format!("{prefix}/groups({i})");
+        match sub.get("id").and_then(Value::as_str).map(|t| Id::resolve(t, group_id)) {
+            Some(Ok(id)) if id.parent() == *group_id => read_group(sub, &id, &at, update)?,
+            Some(Ok(id)) => errors.push((format!("{at}/id"), format!("{id} is not a child of group {group_id}"))),
+            Some(Err(e)) => errors.push((format!("{at}/id"), e)),
+            None => errors.push((format!("{at}/id"), "is required".into())),
         }
     }
     if errors.is_empty() {
@@ -279,140 +224,79 @@ fn collect_group(
     }
 }
 
-/// `Dependency graph has cyclic dependencies.` when the apps' dependencies (and their groups') form a cycle.
-fn check_cycles(value: &Value, group_id: &PathId, changes: &[Change]) -> Result<(), ApiError> {
-    let mut edges: BTreeMap<PathId, Vec<PathId>> = BTreeMap::new();
-    for (id, def) in changes {
-        let deps = def
-            .as_ref()
-            .and_then(|d| d.get("dependencies"))
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|d| d.as_str().and_then(|s| PathId::parse(s).ok()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        edges.insert(id.clone(), deps);
+fn list<'a>(obj: &'a Map<String, Value>, key: &str, prefix: &str) -> Result<&'a [Value], ApiError> {
+    match obj.get(key) {
+        None | Some(Value::Null) => Ok(&[]),
+        Some(Value::Array(items)) => Ok(items),
+        Some(_) => Err(ApiError::one(&format!("{prefix}/{key}"), "must be an array")),
     }
-    collect_group_deps(value, group_id, &mut edges);
-    // Depth-first search with colours; a dependency on a group means every app below it.
-    let ids: Vec<PathId> = edges.keys().cloned().collect();
-    let expand = |target: &PathId| -> Vec<PathId> { ids.iter().filter(|i| i.starts_with(target)).cloned().collect() };
-    let mut state: BTreeMap<PathId, u8> = BTreeMap::new();
-    fn visit(
-        node: &PathId,
-        edges: &BTreeMap<PathId, Vec<PathId>>,
-        expand: &dyn Fn(&PathId) -> Vec<PathId>,
-        state: &mut BTreeMap<PathId, u8>,
-    ) -> bool {
-        match state.get(node) {
-            Some(1) => return true,
-            Some(2) => return false,
-            _ => {}
-        }
-        state.insert(node.clone(), 1);
-        for dep in edges.get(node).into_iter().flatten() {
-            for target in expand(dep) {
-                if target != *node && visit(&target, edges, expand, state) {
-                    return true;
-                }
-            }
-        }
-        state.insert(node.clone(), 2);
-        false
-    }
-    for id in &ids {
-        if visit(id, &edges, &expand, &mut state) {
-            return Err(ApiError::one("/", "Dependency graph has cyclic dependencies."));
-        }
-    }
-    Ok(())
 }
 
-/// A group's `dependencies` apply to every app in it.
-fn collect_group_deps(value: &Value, group_id: &PathId, edges: &mut BTreeMap<PathId, Vec<PathId>>) {
-    let deps: Vec<PathId> = value
+/// A group's own fields: its dependencies (made absolute) and `enforceRole`.
+fn group_meta(obj: &Map<String, Value>, id: &Id, prefix: &str, errors: &mut Vec<(String, String)>) -> GroupMeta {
+    let mut meta = GroupMeta::default();
+    for (i, dep) in obj
         .get("dependencies")
         .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|d| d.as_str().and_then(|s| PathId::parse_relative(s, group_id).ok()))
-                .collect()
-        })
-        .unwrap_or_default();
-    if !deps.is_empty() {
-        for (id, list) in edges.iter_mut() {
-            if id.starts_with(group_id) {
-                list.extend(deps.iter().cloned());
-            }
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        match dep.as_str().map(|d| Id::resolve(d, id)) {
+            Some(Ok(d)) => meta.dependencies.push(d),
+            Some(Err(e)) => errors.push((format!("{prefix}/dependencies({i})"), e)),
+            None => errors.push((format!("{prefix}/dependencies({i})"), "must be a string".into())),
         }
     }
-    for sub in value.get("groups").and_then(Value::as_array).into_iter().flatten() {
-        if let Some(Ok(sub_id)) = sub
-            .get("id")
-            .and_then(Value::as_str)
-            .map(|t| PathId::parse_relative(t, group_id))
-        {
-            collect_group_deps(sub, &sub_id, edges);
-        }
+    match obj.get("enforceRole") {
+        None | Some(Value::Null) => {}
+        Some(Value::Bool(b)) => meta.enforce_role = Some(*b),
+        Some(_) => errors.push((format!("{prefix}/enforceRole"), "must be a boolean".into())),
     }
+    meta
 }
 
-/// Marathon's defaults, filled in where the definition is silent, as Marathon 1.11 reports them. (Earlier
-/// releases had other defaults, e.g. `maxLaunchDelaySeconds` 3600: a reconciler must not compare them.)
-pub fn with_defaults(id: &PathId, def: &Map<String, Value>) -> Map<String, Value> {
-    let mut out = def.clone();
-    // Port 0 asks Marathon for a service port; it reports the one it chose (stable per app here).
-    let offset = id.to_string().bytes().fold(0u64, |h, b| (h * 31 + u64::from(b)) % 5000) * 4;
-    if let Some(Value::Array(ports)) = out.get_mut("portDefinitions") {
-        for (i, port) in ports.iter_mut().enumerate() {
-            if port.get("port").and_then(Value::as_u64) == Some(0) {
-                port["port"] = json!(10000 + offset + i as u64);
+/// `Dependency graph has cyclic dependencies.` when the apps' dependencies (and their groups') form a cycle. A
+/// dependency on a group means every app below it.
+fn check_cycles(update: &GroupUpdate) -> Result<(), ApiError> {
+    let mut edges: BTreeMap<&Id, Vec<Id>> = BTreeMap::new();
+    for (id, def) in &update.changes {
+        let own = def
+            .iter()
+            .flat_map(|d| &d.dependencies)
+            .filter_map(|d| Id::absolute(d).ok());
+        let inherited = update
+            .groups
+            .iter()
+            .filter(|(g, _)| id.within(g))
+            .flat_map(|(_, meta)| meta.dependencies.iter().cloned());
+        edges.insert(id, own.chain(inherited).collect());
+    }
+    let apps: Vec<&Id> = edges.keys().copied().collect();
+    // Kahn's algorithm: whatever cannot be ordered lies on a cycle.
+    let targets = |id: &Id| -> Vec<&Id> {
+        edges[id]
+            .iter()
+            .flat_map(|dep| apps.iter().copied().filter(move |a| a.within(dep)))
+            .filter(|a| *a != id)
+            .collect()
+    };
+    let mut pending: BTreeMap<&Id, usize> = apps.iter().map(|a| (*a, targets(a).len())).collect();
+    loop {
+        let ready: Vec<&Id> = pending.iter().filter(|(_, n)| **n == 0).map(|(a, _)| *a).collect();
+        if ready.is_empty() {
+            break;
+        }
+        for done in ready {
+            pending.remove(done);
+            for (app, count) in pending.iter_mut() {
+                *count -= targets(app).iter().filter(|t| **t == done).count();
             }
         }
     }
-    let defaults = [
-        ("instances", json!(1)),
-        ("cpus", json!(1.0)),
-        ("mem", json!(128.0)),
-        ("disk", json!(0)),
-        ("gpus", json!(0)),
-        ("executor", json!("")),
-        ("backoffSeconds", json!(1)),
-        ("backoffFactor", json!(1.15)),
-        ("maxLaunchDelaySeconds", json!(300)),
-        ("constraints", json!([])),
-        ("env", json!({})),
-        ("labels", json!({})),
-        ("fetch", json!([])),
-        ("dependencies", json!([])),
-        ("healthChecks", json!([])),
-        ("readinessChecks", json!([])),
-        ("secrets", json!({})),
-        ("requirePorts", json!(false)),
-        ("killSelection", json!("YOUNGEST_FIRST")),
-        (
-            "upgradeStrategy",
-            json!({"minimumHealthCapacity": 1, "maximumOverCapacity": 1}),
-        ),
-        (
-            "unreachableStrategy",
-            json!({"inactiveAfterSeconds": 0, "expungeAfterSeconds": 0}),
-        ),
-        ("networks", json!([{"mode": "host"}])),
-    ];
-    for (key, value) in defaults {
-        if !out.contains_key(key) {
-            out.insert(key.into(), value);
-        }
+    if pending.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::one("/", "Dependency graph has cyclic dependencies."))
     }
-    let bridged = out.get("container").and_then(|c| c.get("portMappings")).is_some();
-    if !out.contains_key("portDefinitions") && !bridged {
-        out.insert(
-            "portDefinitions".into(),
-            json!([{"port": 10000, "protocol": "tcp", "name": "default"}]),
-        );
-    }
-    out
 }

@@ -101,9 +101,9 @@ async fn ids_are_normalised_and_validated() {
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["id"], json!("/a/c"));
     for (id, expected) in [
-        ("/Upper", "path contains character 'U'"),
+        ("/Upper", "'Upper' in '/Upper' must match"),
         ("/a/versions", "'versions' is a reserved name"),
-        ("/-x", "'-x' is not a valid id segment"),
+        ("/-x", "'-x' in '/-x' must match"),
     ] {
         let (status, body) = call(&url, Method::POST, "/v2/apps", Some(json!({"id": id, "cmd": "x"}))).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{id}: {body}");
@@ -158,7 +158,11 @@ async fn bodies_are_validated() {
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    assert_eq!(body["fetch"], json!([{"uri": "http://a/b"}]), "bare uris become fetch");
+    assert_eq!(
+        body["fetch"],
+        json!([{"uri": "http://a/b", "extract": true, "executable": false, "cache": false}]),
+        "bare uris become fetch, with the artifact's defaults"
+    );
 
     let (status, body) = call(
         &url,
@@ -241,4 +245,117 @@ async fn deployments_lock_then_finish() {
     assert_eq!(status, StatusCode::OK);
     let (_, versions) = call(&url, Method::GET, "/v2/apps/g/a/versions", None).await;
     assert_eq!(versions["versions"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn partial_bodies_are_accepted_and_filled_with_defaults() {
+    let url = emulator(0).await;
+    let partial = json!({
+        "id": "/p", "cmd": "x",
+        "upgradeStrategy": {"minimumHealthCapacity": 0.5},
+        "container": {"docker": {"image": "nginx"}},
+        "portDefinitions": [{"name": "http"}],
+        "networks": [{"name": "dcos"}],
+        "healthChecks": [{"protocol": "COMMAND", "command": {"value": "true"}}],
+        "fetch": [{"uri": "https://a/b"}],
+    });
+    let (status, app) = call(&url, Method::POST, "/v2/apps", Some(partial)).await;
+    assert_eq!(status, StatusCode::CREATED, "{app}");
+    assert_eq!(
+        app["upgradeStrategy"],
+        json!({"minimumHealthCapacity": 0.5, "maximumOverCapacity": 1.0})
+    );
+    assert_eq!(app["container"]["type"], json!("DOCKER"));
+    assert_eq!(app["portDefinitions"][0]["protocol"], json!("tcp"));
+    assert!(app["portDefinitions"][0]["port"].as_u64().unwrap() >= 10000, "{app}");
+    assert_eq!(app["networks"], json!([{"mode": "container", "name": "dcos"}]));
+    assert_eq!(app["healthChecks"][0]["gracePeriodSeconds"], json!(300));
+    assert_eq!(app["healthChecks"][0]["delaySeconds"], json!(15));
+    assert_eq!(
+        app["fetch"][0],
+        json!({"uri": "https://a/b", "extract": true, "executable": false, "cache": false})
+    );
+}
+
+#[tokio::test]
+async fn what_marathon_rejects_is_a_422_naming_the_field() {
+    let url = emulator(0).await;
+    for (body, path) in [
+        (json!({"killSelection": "RANDOM"}), "/killSelection"),
+        (
+            json!({"upgradeStrategy": {"maximumOverCapacity": 2}}),
+            "/upgradeStrategy/maximumOverCapacity",
+        ),
+        (json!({"instances": "two"}), "/instances"),
+        (json!({"mem": -1}), "/mem"),
+        (
+            json!({"healthChecks": [{"protocol": "SMTP"}]}),
+            "/healthChecks(0)/protocol",
+        ),
+        (json!({"id": "/Bad"}), "/id"),
+    ] {
+        let mut body = body;
+        body.as_object_mut().unwrap().entry("id").or_insert(json!("/r"));
+        let (status, answer) = call(&url, Method::POST, "/v2/apps", Some(body.clone())).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {answer}");
+        assert_eq!(answer["details"][0]["path"], json!(path), "{body}: {answer}");
+    }
+    let (_, apps) = call(&url, Method::GET, "/v2/apps", None).await;
+    assert_eq!(apps, json!({"apps": []}), "nothing was stored");
+}
+
+#[tokio::test]
+async fn the_endpoints_that_client_libraries_call() {
+    let url = emulator(0).await;
+    let text = reqwest::get(format!("{url}/ping")).await.unwrap().text().await.unwrap();
+    assert_eq!(text, "pong");
+    let (_, leader) = call(&url, Method::GET, "/v2/leader", None).await;
+    assert!(leader["leader"].is_string());
+    let (_, info) = call(&url, Method::GET, "/v2/info", None).await;
+    for key in [
+        "marathon_config",
+        "zookeeper_config",
+        "http_config",
+        "leader",
+        "version",
+    ] {
+        assert!(!info[key].is_null(), "{key}: {info}");
+    }
+    let app = json!({"id": "/web", "cmd": "x", "instances": 2, "portDefinitions": [{"port": 0}]});
+    let (status, _) = call(&url, Method::POST, "/v2/apps", Some(app)).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, tasks) = call(&url, Method::GET, "/v2/tasks", None).await;
+    let tasks = tasks["tasks"].as_array().unwrap().clone();
+    assert_eq!(tasks.len(), 2);
+    assert_eq!(tasks[0]["appId"], json!("/web"));
+    assert_eq!(tasks[0]["state"], json!("TASK_RUNNING"));
+    let (_, own) = call(&url, Method::GET, "/v2/apps/web/tasks", None).await;
+    assert_eq!(own["tasks"].as_array().unwrap().len(), 2);
+    let (status, restarted) = call(&url, Method::POST, "/v2/apps/web/restart", Some(json!({}))).await;
+    assert_eq!(status, StatusCode::OK, "{restarted}");
+    assert!(restarted["deploymentId"].is_string());
+    let (_, versions) = call(&url, Method::GET, "/v2/apps/web/versions", None).await;
+    let latest = versions["versions"][0].as_str().unwrap().to_owned();
+    let (status, at) = call(&url, Method::GET, &format!("/v2/apps/web/versions/{latest}"), None).await;
+    assert_eq!((status, &at["id"]), (StatusCode::OK, &json!("/web")));
+    let (status, queue) = call(&url, Method::GET, "/v2/queue", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(queue["queue"].is_array());
+    let id = tasks[0]["id"].as_str().unwrap();
+    let (status, scaled) = call(
+        &url,
+        Method::POST,
+        "/v2/tasks/delete?scale=true",
+        Some(json!({"ids": [id]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{scaled}");
+    let (_, app) = call(&url, Method::GET, "/v2/apps/web", None).await;
+    assert_eq!(app["app"]["instances"], json!(1));
+    let (status, subs) = call(&url, Method::GET, "/v2/eventSubscriptions", None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(subs["message"].as_str().unwrap().contains("http_callback"));
+    let (status, pods) = call(&url, Method::GET, "/v2/pods", None).await;
+    assert_eq!(status, StatusCode::NOT_IMPLEMENTED);
+    assert!(pods["message"].as_str().unwrap().contains("not emulated"));
 }

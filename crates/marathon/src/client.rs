@@ -208,6 +208,18 @@ impl Client {
         .await
     }
 
+    /// A group's whole tree, lossless (every field Marathon reports, dependencies included); `None` when it
+    /// does not exist. `Group::into_request` makes it a body to PUT back.
+    pub async fn group_tree(&self, id: &PathId) -> Result<Option<Group>, Error> {
+        match self.group(id).await? {
+            None => Ok(None),
+            Some(tree) => serde_json::from_value(tree).map(Some).map_err(|e| Error::BadResponse {
+                what: format!("group {id}"),
+                message: e.to_string(),
+            }),
+        }
+    }
+
     /// Creates or replaces a group's subtree in one deployment. Apps missing from `group` are stopped.
     pub async fn put_group(&self, group: &Group, force: bool) -> Result<DeploymentResult, Error> {
         let id = PathId::parse(&group.id).map_err(|e| Error::Invalid {

@@ -1,10 +1,12 @@
-//! Marathon's REST API v2, as NGP uses it: a typed model of apps and groups (the fields NGP's apps set), path
-//! ids with Marathon's normalisation rules, and an async client whose errors say what Marathon said.
+//! Marathon's REST API v2, as NGP uses it: a lossless model of apps and groups (typed where NGP acts on a
+//! field, JSON for the rest), a lint of app definitions against Marathon's published schema, path ids with
+//! Marathon's normalisation rules, and an async client whose errors say what Marathon said.
 //!
 //! The semantics follow Marathon's API definition; see `API.md` in NGP's reference material.
 
 mod client;
 mod id;
+pub mod lint;
 mod model;
 
 pub use client::{Client, DeploymentRef, Error, ValidationDetail};

@@ -1,267 +1,92 @@
-//! The app and group model: the fields NGP's apps use, in Marathon's JSON names. Every field is optional, so a
-//! definition serialises to exactly the keys it sets; Marathon fills in the rest with its defaults.
+//! The app and group model, in Marathon's JSON names. Every field is optional, so a definition serialises to
+//! exactly the keys it sets; Marathon fills in the rest with its defaults.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
-/// An app definition (`AppDefinition.json`).
+/// An app definition, lossless. The fields NGP reads or sets itself are typed; every other field Marathon
+/// accepts is kept as JSON in `fields`, sent as it came and compared like the rest, so nothing a module sets is
+/// ever dropped. What a field may hold is checked before (`crate::lint`), not by these types.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct App {
     pub id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub cmd: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub args: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub instances: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub cpus: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub mem: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub disk: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub container: Option<Container>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub networks: Option<Vec<Network>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub port_definitions: Option<Vec<PortDefinition>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub require_ports: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub env: Option<BTreeMap<String, EnvValue>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub secrets: Option<BTreeMap<String, SecretSource>>,
+    pub labels: Option<BTreeMap<String, String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub constraints: Option<Vec<Vec<String>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub accepted_resource_roles: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub fetch: Option<Vec<Fetch>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub uris: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub health_checks: Option<Vec<HealthCheck>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub upgrade_strategy: Option<UpgradeStrategy>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub labels: Option<BTreeMap<String, String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub dependencies: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub user: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub backoff_seconds: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub backoff_factor: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_launch_delay_seconds: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub task_kill_grace_period_seconds: Option<f64>,
     /// Response-only (and a rollback when sent): NGP never sends it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+    /// Every other field, by its JSON name.
+    #[serde(flatten)]
+    pub fields: BTreeMap<String, Value>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ContainerType {
-    #[serde(rename = "DOCKER")]
-    Docker,
-    #[serde(rename = "MESOS")]
-    Mesos,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Container {
-    #[serde(rename = "type")]
-    pub kind: ContainerType,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub docker: Option<Docker>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub port_mappings: Option<Vec<PortMapping>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub volumes: Option<Vec<Volume>>,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Docker {
-    pub image: String,
-    /// The pre-1.5 network setting (`HOST`, `BRIDGE`, `USER`); newer definitions use the app's `networks`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub network: Option<String>,
-    /// The pre-1.5 place of the port mappings.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub port_mappings: Option<Vec<PortMapping>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub privileged: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub parameters: Option<Vec<DockerParameter>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub force_pull_image: Option<bool>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DockerParameter {
-    pub key: String,
-    pub value: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum NetworkMode {
-    Host,
-    #[serde(rename = "container/bridge")]
-    ContainerBridge,
-    Container,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Network {
-    pub mode: NetworkMode,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub labels: Option<BTreeMap<String, String>>,
-}
-
-/// A host port (in `host` networking). A `VIP_<n>` label gives it a virtual address in DC/OS.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PortDefinition {
-    pub port: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub protocol: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub labels: Option<BTreeMap<String, String>>,
-}
-
-/// A container port (in bridge or container networking). A `VIP_<n>` label gives it a virtual address.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PortMapping {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub container_port: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub host_port: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub service_port: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub protocol: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub labels: Option<BTreeMap<String, String>>,
-}
-
-/// An environment variable: a plain value, or a reference to one of the app's `secrets`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum EnvValue {
-    Plain(String),
-    Secret { secret: String },
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SecretSource {
-    pub source: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Fetch {
-    pub uri: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub executable: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub extract: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cache: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub dest_path: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct HealthCheck {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub protocol: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub port_index: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub port: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub command: Option<HealthCommand>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub grace_period_seconds: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub interval_seconds: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub timeout_seconds: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_consecutive_failures: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ignore_http1xx: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub delay_seconds: Option<u32>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HealthCommand {
-    pub value: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// How Marathon replaces an app's tasks; either key may be left to Marathon's default (1).
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpgradeStrategy {
-    pub minimum_health_capacity: f64,
-    pub maximum_over_capacity: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minimum_health_capacity: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub maximum_over_capacity: Option<f64>,
 }
 
 impl UpgradeStrategy {
     /// For one-per-agent apps (`hostname:UNIQUE`): stop the old task before starting the new one, so that an
     /// upgrade never waits for a free agent that does not exist.
     pub const ONE_PER_AGENT: UpgradeStrategy = UpgradeStrategy {
-        minimum_health_capacity: 0.0,
-        maximum_over_capacity: 0.0,
+        minimum_health_capacity: Some(0.0),
+        maximum_over_capacity: Some(0.0),
     };
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Volume {
-    pub container_path: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub host_path: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub mode: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub secret: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub persistent: Option<serde_json::Value>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub external: Option<serde_json::Value>,
-}
-
-/// A group (`Group.json`): apps and sub-groups, deployed together by one PUT.
+/// A group (`Group.json`): apps and sub-groups, deployed together by one PUT. Lossless like `App`: fields NGP
+/// does not use (`pods`, `enforceRole`, ...) are kept in `fields`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Group {
     pub id: String,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub apps: Vec<App>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub groups: Vec<Group>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub dependencies: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+    #[serde(flatten)]
+    pub fields: BTreeMap<String, Value>,
+}
+
+impl App {
+    /// The definition without the fields only Marathon's answers carry (above all `version`, which in a
+    /// request means a rollback).
+    pub fn into_request(mut self) -> App {
+        self.version = None;
+        for field in crate::RESPONSE_ONLY_APP_FIELDS {
+            self.fields.remove(*field);
+        }
+        self
+    }
+}
+
+impl Group {
+    /// The tree as a body for `PUT /v2/groups/{id}`: response-only fields gone at every level, the rest kept.
+    pub fn into_request(mut self) -> Group {
+        self.version = None;
+        self.apps = self.apps.into_iter().map(App::into_request).collect();
+        self.groups = self.groups.into_iter().map(Group::into_request).collect();
+        self
+    }
 }
 
 /// What Marathon answers to an accepted change.

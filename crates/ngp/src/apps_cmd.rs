@@ -273,6 +273,37 @@ pub fn remove(project: &Project, req: &AppsRequest) -> Result<()> {
     runtime()?.block_on(async { reconcile(req, &target(req, &outputs).await?, &Desired::default()).await })
 }
 
+/// Marathon when it answers. One connection (and, on DC/OS, one login) serves both this check and what follows.
+async fn reachable(req: &AppsRequest<'_>, outputs: &BTreeMap<String, BTreeMap<String, Value>>) -> Option<Target> {
+    match target(req, outputs).await {
+        Ok(t) if t.client.info().await.is_ok() => Some(t),
+        _ => None,
+    }
+}
+
+/// Before a terraform destroy: the modules' apps go first, while Marathon still runs. When it cannot be reached
+/// (or there are no outputs), say so and go on: the infrastructure's destroy takes the cluster with it.
+pub fn before_destroy(project: &Project, env: &str) -> Result<()> {
+    let Ok(outputs) = output::values(project, env) else {
+        return Ok(());
+    };
+    let req = AppsRequest {
+        env,
+        marathon_url: None,
+        force: true,
+        timeout: Duration::from_secs(600),
+    };
+    runtime()?.block_on(async {
+        match reachable(&req, &outputs).await {
+            Some(target) => reconcile(&req, &target, &Desired::default()).await,
+            None => {
+                println!("The cluster's Marathon is not reachable from here: its apps go with the cluster.");
+                Ok(())
+            }
+        }
+    })
+}
+
 /// After a terraform apply: reconcile when some module exports apps and Marathon answers; otherwise say how.
 pub fn after_terraform(project: &Project, env: &str) -> Result<()> {
     let outputs = output::values(project, env)?;
@@ -289,12 +320,7 @@ pub fn after_terraform(project: &Project, env: &str) -> Result<()> {
         timeout: Duration::from_secs(600),
     };
     runtime()?.block_on(async {
-        // One connection (and, on DC/OS, one login) serves both the reachability check and the reconcile.
-        let reachable = match target(&req, &outputs).await {
-            Ok(t) if t.client.info().await.is_ok() => Some(t),
-            _ => None,
-        };
-        let Some(target) = reachable else {
+        let Some(target) = reachable(&req, &outputs).await else {
             println!(
                 "The cluster's Marathon is not reachable from here, so the apps were not deployed. Run \
                  `ngp apps apply --env {env}` from the manager node or over the VPN (`ngp vpn profile > client.ovpn`)."

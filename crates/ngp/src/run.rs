@@ -188,6 +188,7 @@ pub fn destroy(project: &Project, env: &str, auto_approve: bool) -> Result<()> {
         bail!("destroy cancelled; nothing was changed");
     }
     ws.forget_plan();
+    crate::apps_cmd::before_destroy(project, env)?;
     let mut progress = ApplyProgress::new("destroy", None);
     let mut result = None;
     let outcome = ws.terraform.run_json(

@@ -668,9 +668,18 @@ async fn local_mode_from_up_to_destroy() {
     let status = ok(local(dir, port).args(["apps", "status", "--env", "local"]));
     assert!(!status.contains("/ngp/docker-registry/registry"), "{status}");
 
-    // Destroy leaves nothing of ours behind.
-    ok(local(dir, port).args(["destroy", "--env", "local"]));
+    // Destroy takes the modules' apps off Marathon first, then leaves nothing of ours behind in either emulator.
+    let reapplied = ok(local(dir, port).args(["apps", "apply", "--env", "local"]));
+    assert!(reapplied.contains("1 created"), "{reapplied}");
+    let destroyed = ok(local(dir, port).args(["destroy", "--env", "local"]));
+    assert!(
+        destroyed.contains("  - /ngp/docker-registry/registry (remove)"),
+        "{destroyed}"
+    );
     assert_eq!(inventory(&aws).await, Vec::<String>::new());
+    let marathon = format!("http://127.0.0.1:{}/v2/apps", marathon_port(port));
+    let apps: serde_json::Value = reqwest::get(&marathon).await.unwrap().json().await.unwrap();
+    assert_eq!(apps, serde_json::json!({"apps": []}));
 
     // Bad values fail at plan time, through the modules' variable validations, naming the variable.
     for (overlay, expected) in [
