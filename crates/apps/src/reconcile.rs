@@ -72,8 +72,9 @@ fn needs_agents(desired: &Desired) -> bool {
 }
 
 /// The app as NGP sends it: a one-per-agent app gets its instances from the live agents, `hostname:UNIQUE`,
-/// and the upgrade strategy that cannot stall; the spec label records what NGP meant.
-fn finish(mut app: App, agents: (u32, u32)) -> App {
+/// and the upgrade strategy that cannot stall; the spec label records what NGP meant. Also returns the app's
+/// JSON without the label, to compare.
+fn finish(mut app: App, agents: (u32, u32)) -> (App, Value) {
     if let Some(kind) = app.labels.as_ref().and_then(|l| l.get(PER_AGENT_LABEL)).cloned() {
         let public = kind == "public";
         app.instances = Some(if public { agents.1 } else { agents.0 });
@@ -90,25 +91,24 @@ fn finish(mut app: App, agents: (u32, u32)) -> App {
     if let Some(labels) = app.labels.as_mut() {
         labels.remove(SPEC_LABEL);
     }
-    let spec = serde_json::to_vec(&app).expect("an app serialises");
+    let value = serde_json::to_value(&app).expect("an app serialises");
+    let spec = serde_json::to_vec(&value).expect("JSON serialises");
     let digest = format!("{:x}", Sha256::digest(&spec));
     app.labels
         .get_or_insert_with(Default::default)
         .insert(SPEC_LABEL.to_owned(), digest);
-    app
+    (app, value)
 }
 
-/// Splits the spec label off an app's JSON: the labels compare without it.
-fn without_spec(mut app: Value) -> (Value, Option<Value>) {
-    let spec = app
-        .get_mut("labels")
+/// Takes the spec label off an app's JSON: the labels compare without it.
+fn take_spec(app: &mut Value) -> Option<Value> {
+    app.get_mut("labels")
         .and_then(Value::as_object_mut)
-        .and_then(|labels| labels.remove(SPEC_LABEL));
-    (app, spec)
+        .and_then(|labels| labels.remove(SPEC_LABEL))
 }
 
-/// The live apps of each group below `/ngp`, by group id.
-fn live_groups(tree: &Value, into: &mut BTreeMap<PathId, BTreeMap<PathId, Value>>) {
+/// The live apps of each group below `/ngp`, by group id, moved out of the tree.
+fn live_groups(mut tree: Value, into: &mut BTreeMap<PathId, BTreeMap<PathId, Value>>) {
     let Some(id) = tree
         .get("id")
         .and_then(Value::as_str)
@@ -117,17 +117,40 @@ fn live_groups(tree: &Value, into: &mut BTreeMap<PathId, BTreeMap<PathId, Value>
         return;
     };
     let apps = into.entry(id).or_default();
-    for app in tree.get("apps").and_then(Value::as_array).into_iter().flatten() {
-        if let Some(app_id) = app
-            .get("id")
-            .and_then(Value::as_str)
-            .and_then(|i| PathId::parse(i).ok())
-        {
-            apps.insert(app_id, app.clone());
+    if let Some(Value::Array(list)) = tree.get_mut("apps").map(Value::take) {
+        for app in list {
+            if let Some(app_id) = app
+                .get("id")
+                .and_then(Value::as_str)
+                .and_then(|i| PathId::parse(i).ok())
+            {
+                apps.insert(app_id, app);
+            }
         }
     }
-    for sub in tree.get("groups").and_then(Value::as_array).into_iter().flatten() {
-        live_groups(sub, into);
+    if let Some(Value::Array(subgroups)) = tree.get_mut("groups").map(Value::take) {
+        for sub in subgroups {
+            live_groups(sub, into);
+        }
+    }
+}
+
+/// What happens to an app that runs: compared on every key NGP sets, then on the spec label.
+fn compare(app: &App, desired: &Value, live: &mut Value) -> Action {
+    let spec = app
+        .labels
+        .as_ref()
+        .and_then(|l| l.get(SPEC_LABEL))
+        .map(|s| Value::String(s.clone()));
+    let live_spec = take_spec(live);
+    let keys = differences(desired, live);
+    if !keys.is_empty() {
+        Action::Update(keys)
+    } else if spec != live_spec {
+        // Same on every key NGP sets now: NGP stopped setting a key, or the app was changed outside NGP and back.
+        Action::Update(vec!["(a key NGP no longer sets)".to_owned()])
+    } else {
+        Action::Unchanged
     }
 }
 
@@ -142,38 +165,28 @@ pub async fn plan(client: &Client, desired: &Desired, mesos: &str) -> Result<Pla
     };
     let mut live: BTreeMap<PathId, BTreeMap<PathId, Value>> = BTreeMap::new();
     if let Some(tree) = client.group(&root).await? {
-        live_groups(&tree, &mut live);
+        live_groups(tree, &mut live);
     }
     let mut modules = Vec::new();
     for (module, apps) in &desired.modules {
         let group = root.child(module);
-        let current = live.remove(&group).unwrap_or_default();
-        let apps: Vec<App> = apps.iter().cloned().map(|a| finish(a, agents)).collect();
+        let mut current = live.remove(&group).unwrap_or_default();
         let mut plans = Vec::new();
         let mut wanted = BTreeSet::new();
-        for app in &apps {
+        let mut bodies = Vec::new();
+        for app in apps {
+            let (app, desired_value) = finish(app.clone(), agents);
             let id = PathId::parse(&app.id).expect("collect made it valid");
             wanted.insert(id.clone());
-            let action = match current.get(&id) {
+            let action = match current.get_mut(&id) {
                 None => Action::Create,
-                Some(live_app) => {
-                    let (desired_value, spec) = without_spec(serde_json::to_value(app).expect("serialises"));
-                    let (live_value, live_spec) = without_spec(live_app.clone());
-                    let keys = differences(&desired_value, &live_value);
-                    if !keys.is_empty() {
-                        Action::Update(keys)
-                    } else if spec != live_spec {
-                        // Same on every key NGP sets now: NGP stopped setting a key, or the app was changed
-                        // outside NGP and back.
-                        Action::Update(vec!["(a key NGP no longer sets)".to_owned()])
-                    } else {
-                        Action::Unchanged
-                    }
-                }
+                Some(live_app) => compare(&app, &desired_value, live_app),
             };
             plans.push(AppPlan { id, action });
+            bodies.push(app);
         }
-        for id in current.keys().filter(|id| !wanted.contains(*id)) {
+        current.retain(|id, _| !wanted.contains(id));
+        for id in current.keys() {
             plans.push(AppPlan {
                 id: id.clone(),
                 action: Action::Remove,
@@ -185,7 +198,7 @@ pub async fn plan(client: &Client, desired: &Desired, mesos: &str) -> Result<Pla
             apps: plans,
             body: Some(Group {
                 id: group.to_string(),
-                apps,
+                apps: bodies,
                 ..Group::default()
             }),
         });

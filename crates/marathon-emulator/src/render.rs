@@ -21,7 +21,7 @@ impl State {
             .filter(|d| d.affected.contains(id))
             .map(|d| json!({ "id": d.id }))
             .collect();
-        let response = json!({
+        let Value::Object(response) = json!({
             "version": app.version,
             "versionInfo": { "lastScalingAt": app.last_scaling, "lastConfigChangeAt": app.last_config_change },
             "tasksStaged": 0,
@@ -29,8 +29,10 @@ impl State {
             "tasksHealthy": if app.def.health_checks.is_empty() { 0 } else { running },
             "tasksUnhealthy": 0,
             "deployments": deployments,
-        });
-        out.extend(response.as_object().cloned().unwrap_or_default());
+        }) else {
+            return None;
+        };
+        out.extend(response);
         Some(Value::Object(out))
     }
 
@@ -56,21 +58,22 @@ impl State {
             .apps
             .iter()
             .filter(|(a, _)| a.within(id))
-            .map(|(_, a)| a.version.clone())
-            .chain(self.group_versions.get(id).cloned())
+            .map(|(_, a)| &a.version)
+            .chain(self.group_versions.get(id))
             .max()
-            .unwrap_or_else(|| self.started.clone());
-        let mut out = json!({
-            "id": id.to_string(),
-            "apps": apps,
-            "groups": groups,
-            "dependencies": meta.dependencies.iter().map(ToString::to_string).collect::<Vec<_>>(),
-            "version": version,
-        });
+            .unwrap_or(&self.started);
+        // Built by moving the parts in: `json!` would copy each sub-tree once more at every level.
+        let mut out = serde_json::Map::new();
+        out.insert("id".into(), Value::String(id.to_string()));
+        out.insert("apps".into(), Value::Array(apps));
+        out.insert("groups".into(), Value::Array(groups));
+        let dependencies = meta.dependencies.iter().map(|d| Value::String(d.to_string())).collect();
+        out.insert("dependencies".into(), Value::Array(dependencies));
+        out.insert("version".into(), Value::String(version.clone()));
         if let Some(enforce) = meta.enforce_role {
-            out["enforceRole"] = json!(enforce);
+            out.insert("enforceRole".into(), Value::Bool(enforce));
         }
-        out
+        Value::Object(out)
     }
 
     pub fn deployments_json(&self) -> Value {
