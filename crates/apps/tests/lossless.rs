@@ -362,3 +362,44 @@ async fn the_emulators_answers_follow_marathons_schema() {
         assert_eq!(errors(&group_schema, &group), Vec::<String>::new(), "{}", group["id"]);
     }
 }
+
+#[tokio::test]
+async fn an_invalid_app_is_named_and_nothing_changes() {
+    let (url, client) = emulator().await;
+    let base = every_field();
+    reconcile(&client, &base).await;
+    let before = client.group(&PathId::root()).await.unwrap().unwrap();
+    for (field, value, expected) in [
+        (
+            "instaces",
+            json!(3),
+            "module m, app every: instaces: unknown key; did you mean \"instances\"?",
+        ),
+        (
+            "mem",
+            json!("lots"),
+            "module m, app every: mem: expected a number, found \"lots\"",
+        ),
+        (
+            "backoffFactor",
+            json!(0.5),
+            "module m, app every: backoffFactor: must be at least 1, found 0.5",
+        ),
+        ("id", json!("Every"), "module m: output marathon_apps: app id \"Every\""),
+    ] {
+        let mut apps = base.clone();
+        apps[0][field] = value;
+        let outputs = BTreeMap::from([("m".to_owned(), BTreeMap::from([("marathon_apps".to_owned(), apps)]))]);
+        let err = collect(&outputs).unwrap_err().to_string();
+        assert!(err.contains(expected), "{field}: {err}");
+        assert!(err.contains("nothing deployed") || field == "id", "{err}");
+    }
+    let stats: Value = reqwest::get(format!("{url}/ngp-emulator/stats"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let after = client.group(&PathId::root()).await.unwrap().unwrap();
+    assert_eq!(before, after, "nothing changed on Marathon ({stats})");
+}
