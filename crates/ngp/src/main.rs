@@ -38,11 +38,19 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
 
+    ngp_terraform::interrupt::install();
     match run(cli) {
         Ok(code) => code,
         Err(err) => {
             eprintln!("{} {err:#}", console::style("error:").red().bold().for_stderr());
-            ExitCode::FAILURE
+            let interrupted = err
+                .chain()
+                .any(|e| matches!(e.downcast_ref(), Some(ngp_terraform::Error::Interrupted { .. })));
+            if interrupted {
+                ExitCode::from(ngp_terraform::interrupt::EXIT_INTERRUPTED)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }

@@ -3,7 +3,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::{Error, Event};
+use crate::{interrupt, Error, Event};
 
 /// The environment variable that names the terraform binary to use instead of the one on PATH.
 pub const TERRAFORM_ENV: &str = "NGP_TERRAFORM";
@@ -56,23 +56,39 @@ impl Terraform {
         cmd
     }
 
+    fn spawn_error(&self, source: std::io::Error) -> Error {
+        Error::Spawn {
+            program: self.program.clone(),
+            source,
+        }
+    }
+
+    /// An error for a run that ended without success: `Interrupted` when a signal stopped it.
+    fn failure(args: &[&str], message: impl FnOnce() -> String) -> Error {
+        let command = args.first().copied().unwrap_or("").to_owned();
+        if interrupt::interrupted() {
+            Error::Interrupted { command }
+        } else {
+            Error::Failed {
+                command,
+                message: message(),
+            }
+        }
+    }
+
     /// Runs terraform and returns its standard output; a non-zero exit is an error carrying its stderr.
     pub fn output(&self, args: &[&str]) -> Result<String, Error> {
-        let out = self
-            .command(args)
+        let mut command = self.command(args);
+        command
             .stdin(Stdio::null())
-            .output()
-            .map_err(|source| Error::Spawn {
-                program: self.program.clone(),
-                source,
-            })?;
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let (child, _guard) = interrupt::spawn(&mut command).map_err(|e| self.spawn_error(e))?;
+        let out = child.wait_with_output().map_err(|e| self.spawn_error(e))?;
         if !out.status.success() {
             let stderr = String::from_utf8_lossy(&out.stderr);
             let stdout = String::from_utf8_lossy(&out.stdout);
-            return Err(Error::Failed {
-                command: args.first().copied().unwrap_or("").to_owned(),
-                message: first_error(&stderr, &stdout),
-            });
+            return Err(Self::failure(args, || first_error(&stderr, &stdout)));
         }
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     }
@@ -110,16 +126,12 @@ impl Terraform {
     /// Runs terraform with `-json` output, handing each event to `on_event` as it arrives. Returns the exit
     /// code when it is one of `ok_codes`; otherwise an error made of Terraform's error diagnostics.
     pub fn run_json(&self, args: &[&str], ok_codes: &[i32], mut on_event: impl FnMut(&Event)) -> Result<i32, Error> {
-        let mut child = self
-            .command(args)
+        let mut command = self.command(args);
+        command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|source| Error::Spawn {
-                program: self.program.clone(),
-                source,
-            })?;
+            .stderr(Stdio::piped());
+        let (mut child, _guard) = interrupt::spawn(&mut command).map_err(|e| self.spawn_error(e))?;
         let mut stderr_pipe = child.stderr.take().expect("stderr is piped");
         let stderr_reader = std::thread::spawn(move || {
             let mut text = String::new();
@@ -136,26 +148,21 @@ impl Terraform {
             }
             on_event(&event);
         }
-        let status = child.wait().map_err(|source| Error::Spawn {
-            program: self.program.clone(),
-            source,
-        })?;
+        let status = child.wait().map_err(|e| self.spawn_error(e))?;
         let stderr = stderr_reader.join().unwrap_or_default();
         let code = status.code().unwrap_or(1);
-        if ok_codes.contains(&code) {
+        if ok_codes.contains(&code) && !interrupt::interrupted() {
             return Ok(code);
         }
         // The user's own mistakes (invalid variable values) first: they are the ones to fix.
         errors.sort_by_key(|e| !e.starts_with("Invalid value for variable"));
-        let message = if errors.is_empty() {
-            first_error(&stderr, "")
-        } else {
-            errors.join("; ")
-        };
-        Err(Error::Failed {
-            command: args.first().copied().unwrap_or("").to_owned(),
-            message,
-        })
+        Err(Self::failure(args, || {
+            if errors.is_empty() {
+                first_error(&stderr, "")
+            } else {
+                errors.join("; ")
+            }
+        }))
     }
 }
 

@@ -12,6 +12,9 @@ pub enum Error {
     #[error("cannot run {}: {source}", program.display())]
     Spawn { program: PathBuf, source: std::io::Error },
 
+    #[error("interrupted: terraform {command} stopped safely and saved its state; run the command again to continue")]
+    Interrupted { command: String },
+
     #[error("terraform {command} failed: {message}")]
     Failed { command: String, message: String },
 

@@ -7,6 +7,7 @@
 mod binary;
 mod error;
 mod events;
+pub mod interrupt;
 mod mirror;
 mod progress;
 mod summary;

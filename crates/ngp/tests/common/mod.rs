@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod access_server;
+pub mod local;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -1,0 +1,51 @@
+//! Local mode for tests: a project's emulators on free loopback ports, stopped when the test ends.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::Command;
+
+use super::{ngp, repo, run, stderr, stdout};
+
+/// Stops the emulator when the test ends, passed or failed.
+pub struct EmulatorGuard<'a>(pub &'a Path);
+
+impl Drop for EmulatorGuard<'_> {
+    fn drop(&mut self) {
+        let _ = ngp(self.0).args(["local", "down"]).output();
+    }
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+pub fn local(dir: &Path, port: u16) -> Command {
+    let mut cmd = ngp(dir);
+    // One venv for every run of the suite: `ngp setup` (or the first run) installs it.
+    cmd.env("NGP_LOCAL_VENV", repo().join(".ngp/venv"))
+        .env("NGP_LOCAL_PORT", port.to_string())
+        .env("NGP_LOCAL_MARATHON_PORT", marathon_port(port).to_string());
+    cmd
+}
+
+/// The Marathon emulator's port for the AWS emulator's `port`: the next free one, chosen once.
+pub fn marathon_port(port: u16) -> u16 {
+    static CHOSEN: std::sync::OnceLock<u16> = std::sync::OnceLock::new();
+    *CHOSEN.get_or_init(|| {
+        (port + 1..u16::MAX)
+            .find(|p| TcpListener::bind(("127.0.0.1", *p)).is_ok())
+            .unwrap()
+    })
+}
+
+pub fn ok(cmd: &mut Command) -> String {
+    let out = run(cmd);
+    assert!(
+        out.status.success(),
+        "{:?} failed ({:?}): {}",
+        cmd,
+        out.status,
+        stderr(&out)
+    );
+    stdout(&out)
+}

@@ -1,0 +1,86 @@
+//! Ctrl-C during `ngp apply`, in local mode with the manager module: at several points of the apply, SIGINT
+//! goes to ngp alone (as `kill -INT` sends it). Each time ngp waits for terraform, the state is valid JSON, no
+//! terraform process is left, and the next apply and a `--detailed-exitcode` re-plan converge.
+
+mod common;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use common::local::*;
+use common::*;
+use rustix::process::{kill_process, Pid, Signal};
+
+/// Terraform processes still running in `dir`'s workspace.
+fn terraform_processes(dir: &Path) -> Vec<String> {
+    let workspace = dir.canonicalize().unwrap();
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().chars().all(|c| c.is_ascii_digit()))
+        .filter_map(|e| {
+            let cwd = std::fs::read_link(e.path().join("cwd")).ok()?;
+            let cmdline = std::fs::read_to_string(e.path().join("cmdline")).ok()?;
+            (cwd.starts_with(&workspace) && cmdline.contains("terraform")).then(|| cmdline.replace('\0', " "))
+        })
+        .collect()
+}
+
+#[test]
+fn an_interrupted_apply_keeps_its_state_and_the_next_one_converges() {
+    if !terraform_available() {
+        assert!(
+            std::env::var_os("NGP_REQUIRE_TOOLS").is_none(),
+            "terraform is required here"
+        );
+        eprintln!("skipped: terraform is not installed");
+        return;
+    }
+    let project = project_with(&["manager"]);
+    let dir = project.path();
+    let port = free_port();
+    let _guard = EmulatorGuard(dir);
+    ok(local(dir, port).args(["init", "--modules", "manager"]));
+    ok(local(dir, port).args(["local", "up"]));
+    let state_file = dir.join(".ngp/local/terraform.tfstate");
+    // Early (init and refresh), in the middle of the creations, and late (the slow ones in flight).
+    for (i, after) in [3, 9, 16].into_iter().map(Duration::from_secs).enumerate() {
+        let child = local(dir, port)
+            .args(["apply", "--env", "local", "--auto-approve"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let started = Instant::now();
+        std::thread::sleep(after);
+        kill_process(Pid::from_child(&child), Signal::INT).unwrap();
+        let out = child.wait_with_output().unwrap();
+        let printed = String::from_utf8_lossy(&out.stderr);
+        let code = out.status.code();
+        assert!(
+            code == Some(130) || (code == Some(0) && started.elapsed() < after),
+            "point {i}: exit {code:?}: {printed}"
+        );
+        if code == Some(130) {
+            assert!(printed.contains("Stopping safely"), "point {i}: {printed}");
+            assert!(printed.contains("interrupted: terraform"), "point {i}: {printed}");
+        }
+        assert_eq!(
+            terraform_processes(dir),
+            Vec::<String>::new(),
+            "point {i}: ngp left terraform running"
+        );
+        if let Ok(text) = std::fs::read_to_string(&state_file) {
+            let state: serde_json::Value = serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("point {i}: the state is not valid JSON ({e}): {text:?}"));
+            assert!(state["resources"].is_array(), "point {i}");
+        }
+        let applied = ok(local(dir, port).args(["apply", "--env", "local", "--auto-approve"]));
+        assert!(!applied.contains("already exists"), "point {i}: {applied}");
+        let replan = run(local(dir, port).args(["plan", "--env", "local", "--detailed-exitcode"]));
+        assert_eq!(replan.status.code(), Some(0), "point {i}: {}", stdout(&replan));
+        if i < 2 {
+            ok(local(dir, port).args(["destroy", "--env", "local", "--auto-approve"]));
+        }
+    }
+}
