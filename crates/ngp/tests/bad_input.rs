@@ -142,8 +142,7 @@ fn no_tfvars_yet_says_to_run_init() {
 
 #[test]
 fn a_missing_required_value_is_named_with_where_to_set_it() {
-    if !terraform_available() {
-        eprintln!("skipped: terraform is not installed");
+    if skip_without_terraform() {
         return;
     }
     let dir = project_with(&["manager"]);
@@ -165,8 +164,7 @@ fn outside_a_project() {
 
 #[test]
 fn a_backend_file_without_a_bucket() {
-    if !terraform_available() {
-        eprintln!("skipped: terraform is not installed");
+    if skip_without_terraform() {
         return;
     }
     let dir = project_with(&["manager"]);

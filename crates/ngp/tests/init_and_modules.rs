@@ -101,8 +101,7 @@ fn module_new_scaffolds_four_files_that_discovery_picks_up() {
 
 #[test]
 fn validate_passes_on_the_repository_modules_and_a_scaffolded_one() {
-    if !terraform_available() {
-        eprintln!("skipped: terraform is not installed");
+    if skip_without_terraform() {
         return;
     }
     let dir = project_with(&["manager"]);
@@ -136,8 +135,7 @@ fn validate_passes_on_the_repository_modules_and_a_scaffolded_one() {
 
 #[test]
 fn terraform_fmt_passes_on_the_repository_modules() {
-    if !terraform_available() {
-        eprintln!("skipped: terraform is not installed");
+    if skip_without_terraform() {
         return;
     }
     let out = std::process::Command::new("terraform")

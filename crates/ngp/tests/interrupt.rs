@@ -28,12 +28,7 @@ fn terraform_processes(dir: &Path) -> Vec<String> {
 
 #[test]
 fn an_interrupted_apply_keeps_its_state_and_the_next_one_converges() {
-    if !terraform_available() {
-        assert!(
-            std::env::var_os("NGP_REQUIRE_TOOLS").is_none(),
-            "terraform is required here"
-        );
-        eprintln!("skipped: terraform is not installed");
+    if skip_without_terraform() {
         return;
     }
     let project = project_with(&["manager"]);

@@ -215,12 +215,7 @@ async fn inventory(aws: &Aws) -> Vec<String> {
 
 #[tokio::test(flavor = "current_thread")]
 async fn local_mode_from_up_to_destroy() {
-    if !terraform_available() {
-        assert!(
-            std::env::var_os("NGP_REQUIRE_TOOLS").is_none(),
-            "terraform is required here"
-        );
-        eprintln!("skipped: terraform is not installed");
+    if skip_without_terraform() {
         return;
     }
     let modules: Vec<String> = std::fs::read_dir(repo().join("modules"))

@@ -7,12 +7,7 @@ use common::*;
 
 #[test]
 fn secrets_are_hidden_unless_asked_for() {
-    if !terraform_available() {
-        assert!(
-            std::env::var_os("NGP_REQUIRE_TOOLS").is_none(),
-            "terraform is required here"
-        );
-        eprintln!("skipped: terraform is not installed");
+    if skip_without_terraform() {
         return;
     }
     let project = project_with(&[]);

@@ -87,6 +87,20 @@ pub fn assert_one_error(out: &Output, expected: &str) {
 }
 
 /// Whether terraform and the AWS provider can be used here (CI and a set-up machine: yes).
+/// True (after saying so) when terraform is missing and the test should skip; under `NGP_REQUIRE_TOOLS` a
+/// missing terraform fails the test instead.
+pub fn skip_without_terraform() -> bool {
+    if terraform_available() {
+        return false;
+    }
+    assert!(
+        std::env::var_os("NGP_REQUIRE_TOOLS").is_none(),
+        "terraform is required here"
+    );
+    eprintln!("skipped: terraform is not installed");
+    true
+}
+
 pub fn terraform_available() -> bool {
     Command::new("terraform")
         .arg("version")
