@@ -33,6 +33,6 @@ pub enum Error {
     #[error("{}:{line}: blocks are not allowed in a tfvars file; write `name = value` lines only", path.display())]
     Block { path: PathBuf, line: usize },
 
-    #[error("environment name {name:?} is not valid: use lower-case letters, digits, '-' and '_', starting with a letter or digit")]
+    #[error("environment name {name:?} is not valid: use lower-case letters, digits and '-', starting with a letter or digit, at most 32 characters")]
     EnvName { name: String },
 }

@@ -21,7 +21,7 @@ pub fn validate_env_name(name: &str) -> Result<(), Error> {
     let first_ok = chars
         .next()
         .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
-    let rest_ok = chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    let rest_ok = chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
     if first_ok && rest_ok && name.len() <= 32 {
         Ok(())
     } else {
@@ -153,6 +153,11 @@ impl Settings {
                 "expected a list of module names, e.g. [\"manager\"]; set it in a tfvars file, not TF_VAR_modules",
             ));
         };
+        if items.is_empty() {
+            return Err(bad(
+                "the list is empty, so every resource would be destroyed: name at least one module (to tear the environment down, use `ngp destroy`)",
+            ));
+        }
         items
             .iter()
             .map(|v| {

@@ -27,6 +27,9 @@ pub enum Error {
     #[error("port {port} on 127.0.0.1 is already in use by another program: stop it, or pick a free port with --port or NGP_LOCAL_PORT")]
     PortInUse { port: u16 },
 
+    #[error("port {port} on 127.0.0.1, the Marathon emulator's, is already in use by another program: stop it, or pick a free port with NGP_LOCAL_MARATHON_PORT")]
+    MarathonPortInUse { port: u16 },
+
     #[error("the emulator is already running on port {running}, not {wanted}: stop it first with `ngp local down`")]
     OtherPort { running: u16, wanted: u16 },
 
@@ -224,7 +227,10 @@ impl LocalMode {
             }
             return Ok((running, false));
         }
-        drop(TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, port)).map_err(|_| Error::PortInUse { port })?);
+        drop(
+            TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, port))
+                .map_err(|_| Error::MarathonPortInUse { port })?,
+        );
         std::fs::create_dir_all(&self.state_dir).map_err(io("create", &self.state_dir))?;
         let log_path = self.state_dir.join("marathon.log");
         let log = std::fs::File::create(&log_path).map_err(io("create", &log_path))?;

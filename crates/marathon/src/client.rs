@@ -160,11 +160,15 @@ impl Client {
         what: &str,
     ) -> Result<Option<T>, Error> {
         let (status, text) = self.send(method, url, server, query, body).await?;
+        let parsed: Option<ErrorBody> = serde_json::from_str(&text).ok();
         if status == StatusCode::NOT_FOUND {
-            return Ok(None);
+            // Marathon says what does not exist, in JSON; anything else at this address is not Marathon.
+            return match parsed {
+                Some(_) => Ok(None),
+                None => Err(not_marathon(what, url, status.as_u16(), &text)),
+            };
         }
         if !status.is_success() {
-            let parsed: Option<ErrorBody> = serde_json::from_str(&text).ok();
             return Err(match (status.as_u16(), parsed) {
                 (409, Some(b)) if !b.deployments.is_empty() => Error::Locked {
                     what: what.to_owned(),
@@ -182,17 +186,21 @@ impl Client {
                         .to_owned(),
                     details: vec![],
                 },
-                (code, b) => Error::Status {
+                (code, Some(b)) => Error::Status {
                     what: what.to_owned(),
                     status: code,
-                    body: b.map(|b| b.message).unwrap_or(text),
+                    body: b.message,
                 },
+                (code, None) => not_marathon(what, url, code, &text),
             });
         }
-        serde_json::from_str(&text).map(Some).map_err(|e| Error::BadResponse {
-            what: what.to_owned(),
-            message: e.to_string(),
-        })
+        match serde_json::from_str::<Value>(&text) {
+            Err(_) => Err(not_marathon(what, url, status.as_u16(), &text)),
+            Ok(value) => serde_json::from_value(value).map(Some).map_err(|e| Error::BadResponse {
+                what: what.to_owned(),
+                message: e.to_string(),
+            }),
+        }
     }
 
     /// A group with its whole subtree (`embed=group.apps&embed=group.groups`), as raw JSON so that every field
@@ -296,6 +304,17 @@ impl Client {
             .filter(|s| s["reserved_resources"].get("slave_public").is_some())
             .count() as u32;
         Ok((slaves.slaves.len() as u32 - public, public))
+    }
+}
+
+/// An answer that is not Marathon's JSON (an HTML page, a proxy's error): named by its status and its first
+/// words, never shown whole.
+fn not_marathon(what: &str, url: &str, status: u16, text: &str) -> Error {
+    let first: String = text.split_whitespace().take(8).collect::<Vec<_>>().join(" ");
+    let first: String = first.chars().take(60).collect();
+    Error::BadResponse {
+        what: what.to_owned(),
+        message: format!("{url} answered {status} with something other than Marathon's JSON ({first:?}): is this Marathon's address?"),
     }
 }
 

@@ -266,11 +266,22 @@ fn collect_apps(tree: &Value, into: &mut Vec<Value>) {
     }
 }
 
-/// Removes NGP's groups (every `/ngp/<module>`), and nothing else.
-pub fn remove(project: &Project, req: &AppsRequest) -> Result<()> {
+/// Removes NGP's groups (every `/ngp/<module>`), and nothing else, once confirmed.
+pub fn remove(project: &Project, req: &AppsRequest, auto_approve: bool) -> Result<()> {
     let outputs = output::values(project, req.env)?;
-    // Nothing desired: every live group below /ngp goes.
-    runtime()?.block_on(async { reconcile(req, &target(req, &outputs).await?, &Desired::default()).await })
+    runtime()?.block_on(async {
+        let target = target(req, &outputs).await?;
+        let question = format!(
+            "Remove every NGP app of environment {} from Marathon at {}? Type yes:",
+            req.env,
+            target.client.base()
+        );
+        if !auto_approve && !crate::run::confirm(&question, "yes")? {
+            bail!("apps remove cancelled; nothing was changed");
+        }
+        // Nothing desired: every live group below /ngp goes.
+        reconcile(req, &target, &Desired::default()).await
+    })
 }
 
 /// Marathon when it answers. One connection (and, on DC/OS, one login) serves both this check and what follows.

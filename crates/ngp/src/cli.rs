@@ -87,7 +87,7 @@ pub enum Command {
     Up {
         #[command(flatten)]
         env: EnvArg,
-        /// Do not ask for confirmation (never asked in local mode).
+        /// Do not ask for confirmation (in local mode, asked only when the plan destroys or replaces something).
         #[arg(long)]
         auto_approve: bool,
     },
@@ -194,8 +194,12 @@ pub enum AppsCommand {
     Remove {
         #[command(flatten)]
         args: AppsArgs,
+        /// Cancel deployments that lock NGP's apps instead of waiting for them.
         #[arg(long)]
         force: bool,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        auto_approve: bool,
     },
 }
 

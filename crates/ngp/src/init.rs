@@ -5,9 +5,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use ngp_config::{env_overlay_file, merge_examples, validate_env_name, Example, Settings, TfvarsFile, BASE_FILE};
-use ngp_modules::Catalog;
+use ngp_modules::{Catalog, REGION_VARIABLE};
 
 use crate::project::{write_atomic, Project};
+
+/// The region `ngp init` writes when the file has none.
+const DEFAULT_REGION: &str = "us-east-1";
 
 /// Runs `ngp init`. `modules` is the full selection when given; otherwise a terminal is asked module by
 /// module, and anything else takes the current selection or the modules' defaults.
@@ -35,6 +38,9 @@ pub fn init(project: &Project, modules: Option<Vec<String>>, env: Option<&str>) 
                     chosen.push(name.to_owned());
                 }
             }
+            if chosen.is_empty() {
+                bail!("--modules names no module: name at least one (`ngp module list` shows them); nothing written");
+            }
             chosen
         }
         None if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() => {
@@ -50,7 +56,12 @@ pub fn init(project: &Project, modules: Option<Vec<String>>, env: Option<&str>) 
         }
     };
 
-    let mut examples = Vec::new();
+    // ngp's own setting first: the region everything is built in.
+    let mut examples = vec![Example {
+        module: "ngp".into(),
+        path: PathBuf::from("(ngp)"),
+        text: format!("# The AWS region the environment is built in.\n{REGION_VARIABLE} = \"{DEFAULT_REGION}\"\n"),
+    }];
     for name in &chosen {
         let example_path = catalog.modules[name].example_path();
         let text = std::fs::read_to_string(&example_path)

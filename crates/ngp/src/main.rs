@@ -84,14 +84,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Apps(command) => {
             let (args, force) = match &command {
                 AppsCommand::Plan { args, .. } | AppsCommand::Status(args) => (args, false),
-                AppsCommand::Apply { args, force } | AppsCommand::Remove { args, force } => (args, *force),
+                AppsCommand::Apply { args, force } | AppsCommand::Remove { args, force, .. } => (args, *force),
             };
             let req = apps_request(args, force);
             match command {
                 AppsCommand::Plan { json, .. } => apps_cmd::plan(&project, &req, json)?,
                 AppsCommand::Apply { .. } => apps_cmd::apply(&project, &req)?,
                 AppsCommand::Status(_) => apps_cmd::status(&project, &req)?,
-                AppsCommand::Remove { .. } => apps_cmd::remove(&project, &req)?,
+                AppsCommand::Remove { auto_approve, .. } => apps_cmd::remove(&project, &req, auto_approve)?,
             }
         }
         Command::Local(LocalCommand::Marathon {
@@ -144,10 +144,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             },
         )?,
         Command::Local(LocalCommand::Up { port }) => {
-            let (emulator, started) = project.local_mode().up(port, |m| eprintln!("{m}"))?;
-            run::ensure_marathon(&project)?;
+            let (emulator, started) = run::start_emulators(&project, port)?;
             if started {
-                run::clear_local_state(&project);
                 println!(
                     "started the AWS emulator at {} (pid {})",
                     emulator.endpoint(),

@@ -9,24 +9,38 @@ use ngp_terraform::{ApplyProgress, Changes, PlanSummary};
 use crate::project::{local_port, marathon_port, Project, LOCAL_ENV};
 use crate::workspace::{Workspace, PLAN_FILE};
 
-/// In local mode: the emulator's endpoint, starting it if needed. A freshly started emulator is empty, so the
-/// local state, which describes the previous one's resources, is cleared.
+/// In local mode: the emulator's endpoint, starting it if needed.
 pub fn ensure_emulator(project: &Project, env: &str) -> Result<Option<String>> {
     if env != LOCAL_ENV {
         return Ok(None);
     }
-    let local = project.local_mode();
-    let (emulator, started) = local.up(local_port()?, |msg| eprintln!("{msg}"))?;
+    let (emulator, started) = start_emulators(project, local_port()?)?;
     if started {
         eprintln!(
             "started the AWS emulator at {} (pid {})",
             emulator.endpoint(),
             emulator.pid
         );
+    }
+    Ok(Some(emulator.endpoint()))
+}
+
+/// Starts both emulators (moto on `port`, Marathon beside it) when they are not running. A freshly started
+/// AWS emulator is empty, so the local state, which describes the previous one's resources, is cleared. A
+/// failed start leaves nothing running: an AWS emulator started here is stopped again.
+pub fn start_emulators(project: &Project, port: u16) -> Result<(ngp_local::Emulator, bool)> {
+    let local = project.local_mode();
+    let (emulator, started) = local.up(port, |msg| eprintln!("{msg}"))?;
+    if let Err(e) = ensure_marathon(project) {
+        if started {
+            let _ = local.down();
+        }
+        return Err(e);
+    }
+    if started {
         clear_local_state(project);
     }
-    ensure_marathon(project)?;
-    Ok(Some(emulator.endpoint()))
+    Ok((emulator, started))
 }
 
 /// In local mode: the Marathon emulator beside moto, started if needed.
@@ -70,10 +84,12 @@ pub fn validate(project: &Project, env: &str) -> Result<()> {
     Ok(())
 }
 
-/// Plans into the workspace's plan file and returns the summary.
+/// Plans into the workspace's plan file and returns the summary. A plan with no changes needs no
+/// `terraform show`: its summary is empty. A failed plan leaves no saved plan behind.
 fn make_plan(ws: &Workspace) -> Result<PlanSummary> {
+    ws.forget_plan();
     let mut progress = ApplyProgress::spinner("plan");
-    ws.terraform.run_json(
+    let code = ws.terraform.run_json(
         &[
             "plan",
             "-json",
@@ -85,10 +101,27 @@ fn make_plan(ws: &Workspace) -> Result<PlanSummary> {
         |e| progress.handle(e),
     )?;
     progress.finish();
-    let show = ws.terraform.output(&["show", "-json", PLAN_FILE])?;
-    let summary = PlanSummary::from_show_json(&show)?;
+    let summary = if code == 0 {
+        PlanSummary::default()
+    } else {
+        PlanSummary::from_show_json(&ws.terraform.output(&["show", "-json", PLAN_FILE])?)?
+    };
     ws.save_plan_fingerprint()?;
     Ok(summary)
+}
+
+/// A plan that would tear the whole environment down is not an apply: it needs `ngp destroy`.
+fn refuse_total_destroy(ws: &Workspace, summary: &PlanSummary) -> Result<()> {
+    if !summary.destroys_everything {
+        return Ok(());
+    }
+    ws.forget_plan();
+    let env = &ws.env;
+    let text = format!(
+        "this plan destroys every resource of environment {env} (are the modules or tfvars right?); \
+         to tear the environment down, run `ngp destroy --env {env}`"
+    );
+    bail!("{}", console::style(text).red().for_stderr())
 }
 
 fn color() -> bool {
@@ -99,6 +132,7 @@ pub fn plan(project: &Project, env: &str, detailed_exitcode: bool) -> Result<Exi
     let endpoint = ensure_emulator(project, env)?;
     let ws = Workspace::prepare(project, env, endpoint.as_deref())?;
     let summary = make_plan(&ws)?;
+    refuse_total_destroy(&ws, &summary)?;
     print!("{}", summary.render(color()));
     if summary.has_changes() {
         println!("\nSaved this plan; `ngp apply --env {env} --saved-plan` applies exactly it.");
@@ -109,8 +143,18 @@ pub fn plan(project: &Project, env: &str, detailed_exitcode: bool) -> Result<Exi
     })
 }
 
+/// Whether the environment has state to act on: a local state file with resources, or a remote backend.
+fn has_state(project: &Project, env: &str) -> bool {
+    if project.dir.join(format!("ngp.{env}.tfbackend")).is_file() {
+        return true;
+    }
+    let state = std::fs::read(project.workspace(env).join("terraform.tfstate")).unwrap_or_default();
+    serde_json::from_slice::<serde_json::Value>(&state)
+        .is_ok_and(|s| s["resources"].as_array().is_some_and(|r| !r.is_empty()))
+}
+
 /// Asks on the terminal; refuses when there is none to ask.
-fn confirm(question: &str, expected: &str) -> Result<bool> {
+pub fn confirm(question: &str, expected: &str) -> Result<bool> {
     if !std::io::stdin().is_terminal() {
         bail!("not a terminal, so nobody can confirm: pass --auto-approve to go ahead without asking");
     }
@@ -156,13 +200,17 @@ pub fn apply(project: &Project, env: &str, auto_approve: bool, saved_plan: bool)
         ws.check_saved_plan()?;
         let show = ws.terraform.output(&["show", "-json", PLAN_FILE])?;
         let summary = PlanSummary::from_show_json(&show)?;
+        refuse_total_destroy(&ws, &summary)?;
         report(env, apply_plan_file(&ws, &summary)?);
         return crate::apps_cmd::after_terraform(project, env);
     }
     let summary = make_plan(&ws)?;
+    refuse_total_destroy(&ws, &summary)?;
     print!("{}", summary.render(color()));
     if summary.has_changes() {
-        let approved = auto_approve || env == LOCAL_ENV;
+        // Local mode builds without asking, unless the plan takes something down.
+        let totals = summary.totals();
+        let approved = auto_approve || (env == LOCAL_ENV && totals.destroy + totals.replace == 0);
         if !approved && !confirm(&format!("\nApply these changes to environment {env}? Type yes:"), "yes")? {
             ws.forget_plan();
             bail!("apply cancelled; nothing was changed");
@@ -176,10 +224,13 @@ pub fn apply(project: &Project, env: &str, auto_approve: bool, saved_plan: bool)
 }
 
 pub fn destroy(project: &Project, env: &str, auto_approve: bool) -> Result<()> {
+    ngp_config::validate_env_name(env)?;
+    if !has_state(project, env) {
+        bail!("environment {env} has no state, so nothing to destroy (no {}/terraform.tfstate and no ngp.{env}.tfbackend)", project.workspace(env).display());
+    }
     let endpoint = ensure_emulator(project, env)?;
     let ws = Workspace::prepare(project, env, endpoint.as_deref())?;
-    let approved = auto_approve || env == LOCAL_ENV;
-    if !approved
+    if !auto_approve
         && !confirm(
             &format!("Destroy every resource of environment {env}? Type the environment name to confirm:"),
             env,

@@ -609,7 +609,7 @@ async fn local_mode_from_up_to_destroy() {
     assert_eq!(state["outputs"]["vault_label"]["value"], serde_json::json!("staging"));
 
     // `ngp apps remove` takes NGP's groups off Marathon, and only those.
-    let removed = ok(local(dir, port).args(["apps", "remove", "--env", "local"]));
+    let removed = ok(local(dir, port).args(["apps", "remove", "--env", "local", "--auto-approve"]));
     assert!(
         removed.contains("  - /ngp/docker-registry/registry (remove)")
             && removed.contains("Apps reconciled: 0 created, 0 updated, 0 unchanged, 1 removed"),
@@ -621,7 +621,7 @@ async fn local_mode_from_up_to_destroy() {
     // Destroy takes the modules' apps off Marathon first, then leaves nothing of ours behind in either emulator.
     let reapplied = ok(local(dir, port).args(["apps", "apply", "--env", "local"]));
     assert!(reapplied.contains("1 created"), "{reapplied}");
-    let destroyed = ok(local(dir, port).args(["destroy", "--env", "local"]));
+    let destroyed = ok(local(dir, port).args(["destroy", "--env", "local", "--auto-approve"]));
     assert!(
         destroyed.contains("  - /ngp/docker-registry/registry (remove)"),
         "{destroyed}"

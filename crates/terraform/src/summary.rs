@@ -43,6 +43,8 @@ pub struct PlanSummary {
     pub destroyed: Vec<String>,
     /// Root outputs whose value changes.
     pub outputs_changed: u64,
+    /// Every managed resource is to be destroyed: the plan tears the whole environment down.
+    pub destroys_everything: bool,
 }
 
 #[derive(Deserialize)]
@@ -108,6 +110,8 @@ impl PlanSummary {
             }
         }
         summary.modules.retain(|_, c| c.total() > 0);
+        let mut managed = show.resource_changes.iter().filter(|rc| rc.mode != "data").peekable();
+        summary.destroys_everything = managed.peek().is_some() && managed.all(|rc| rc.change.actions == ["delete"]);
         summary.outputs_changed = show
             .output_changes
             .values()
