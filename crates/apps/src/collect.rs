@@ -18,8 +18,13 @@ pub enum AppsError {
     #[error("module {module}: output marathon_apps: {message}")]
     BadOutput { module: String, message: String },
     /// Every problem of every app, one per line; nothing is deployed while there is one.
-    #[error("{} invalid app definition(s), nothing deployed:\n  {}", .0.len(), .0.join("\n  "))]
+    #[error("{}, nothing deployed:\n  {}", counted(.0.len(), "problem in the apps", "problems in the apps"), .0.join("\n  "))]
     Invalid(Vec<String>),
+}
+
+/// `1 app`, `2 apps`: a count in English.
+pub fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// The apps each module wants, by module name; ids are absolute (`/ngp/<module>/<app>`).
@@ -174,7 +179,7 @@ mod tests {
         let err = collect(&all).unwrap_err().to_string();
         assert_eq!(
             err,
-            "2 invalid app definition(s), nothing deployed:\n  \
+            "2 problems in the apps, nothing deployed:\n  \
              module m, app a: instaces: unknown key; did you mean \"instances\"?\n  \
              module n, app b: killSelection: \"RANDOM\" is not one of YOUNGEST_FIRST, OLDEST_FIRST"
         );

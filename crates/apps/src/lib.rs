@@ -7,6 +7,6 @@ mod collect;
 mod diff;
 mod reconcile;
 
-pub use collect::{collect, AppsError, Desired, PER_AGENT_LABEL, ROOT_GROUP, SPEC_LABEL};
+pub use collect::{collect, counted, AppsError, Desired, PER_AGENT_LABEL, ROOT_GROUP, SPEC_LABEL};
 pub use diff::differences;
 pub use reconcile::{apply, plan, Action, AppPlan, ApplyError, ApplyOptions, ModulePlan, Plan, Progress, Report};

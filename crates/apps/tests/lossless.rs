@@ -392,7 +392,10 @@ async fn an_invalid_app_is_named_and_nothing_changes() {
         let outputs = BTreeMap::from([("m".to_owned(), BTreeMap::from([("marathon_apps".to_owned(), apps)]))]);
         let err = collect(&outputs).unwrap_err().to_string();
         assert!(err.contains(expected), "{field}: {err}");
-        assert!(err.contains("nothing deployed") || field == "id", "{err}");
+        assert!(
+            err.contains("1 problem in the apps, nothing deployed") || field == "id",
+            "{err}"
+        );
     }
     let stats: Value = reqwest::get(format!("{url}/ngp-emulator/stats"))
         .await

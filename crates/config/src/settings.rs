@@ -268,8 +268,8 @@ mod tests {
     #[test]
     fn env_names_are_plain() {
         assert!(validate_env_name("prod").is_ok());
-        assert!(validate_env_name("eu-west_1").is_ok());
-        for bad in ["", "../x", "Prod", "-x", "a b"] {
+        assert!(validate_env_name("eu-west-1").is_ok());
+        for bad in ["", "../x", "Prod", "-x", "a b", "eu_west"] {
             assert!(validate_env_name(bad).is_err(), "{bad}");
         }
     }

@@ -166,7 +166,7 @@ impl LocalMode {
         // Check the port before anything slow, and say plainly who is in the way.
         drop(TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, port)).map_err(|_| Error::PortInUse { port })?);
         self.ensure_installed(say)?;
-        std::fs::create_dir_all(&self.state_dir).map_err(io("create", &self.state_dir))?;
+        private_dir(&self.state_dir)?;
         let log_path = self.log();
         let log = std::fs::File::create(&log_path).map_err(io("create", &log_path))?;
         let log_err = log.try_clone().map_err(io("open", &log_path))?;
@@ -231,7 +231,7 @@ impl LocalMode {
             TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, port))
                 .map_err(|_| Error::MarathonPortInUse { port })?,
         );
-        std::fs::create_dir_all(&self.state_dir).map_err(io("create", &self.state_dir))?;
+        private_dir(&self.state_dir)?;
         let log_path = self.state_dir.join("marathon.log");
         let log = std::fs::File::create(&log_path).map_err(io("create", &log_path))?;
         let log_err = log.try_clone().map_err(io("open", &log_path))?;
@@ -354,6 +354,16 @@ fn read_record(path: &Path) -> Result<Option<Emulator>, Error> {
 }
 
 /// Stops the process a record names (when it is still the one marked by `marker`) and removes the record.
+/// Creates a folder (and its missing parents, such as `.ngp/`) readable by the user only.
+fn private_dir(path: &Path) -> Result<(), Error> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(path)
+        .map_err(io("create", path))
+}
+
 fn stop_recorded(path: &Path, marker: &str) -> Result<Option<Emulator>, Error> {
     let stopped = read_record(path)?.filter(|e| is_process(e.pid, marker));
     if let Some(e) = &stopped {

@@ -7,6 +7,7 @@
 mod catalog;
 mod error;
 mod root;
+pub mod types;
 mod wiring;
 
 pub use catalog::{valid_module_name, Catalog, Input, Meta, Module, Output, FILE_SUFFIXES};

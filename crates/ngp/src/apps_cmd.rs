@@ -184,11 +184,13 @@ async fn reconcile(req: &AppsRequest<'_>, target: &Target, desired: &Desired) ->
     let report = ngp_apps::apply(&target.client, &plan, &options, progress_display()).await?;
     let (reads, writes) = target.client.calls();
     println!(
-        "Apps reconciled: {} created, {} updated, {} unchanged, {} removed ({reads} reads, {writes} writes).",
+        "Apps reconciled: {} created, {} updated, {} unchanged, {} removed ({}, {}).",
         report.created.len(),
         report.updated.len(),
         report.unchanged.len(),
-        report.removed.len()
+        report.removed.len(),
+        ngp_apps::counted(reads as usize, "read", "reads"),
+        ngp_apps::counted(writes as usize, "write", "writes"),
     );
     Ok(())
 }

@@ -82,6 +82,16 @@ pub enum Command {
         #[arg(long)]
         auto_approve: bool,
     },
+    /// Release the state lock of a run that is gone (a crashed or killed one), after a confirmation.
+    ForceUnlock {
+        #[command(flatten)]
+        env: EnvArg,
+        /// The lock's ID, as the lock error shows it.
+        id: String,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        auto_approve: bool,
+    },
     /// Everything at once: init with the default modules if there is no ngp.tfvars, start the emulator in
     /// local mode, apply, and print the outputs.
     Up {

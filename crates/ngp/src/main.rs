@@ -57,6 +57,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     let project = Project::find(cli.project_dir.as_deref())?;
+    project.secure_state_dir()?;
     match cli.command {
         Command::Init { modules, env } => init::init(&project, modules, env.as_deref())?,
         Command::Validate(e) => run::validate(&project, &e.env)?,
@@ -73,6 +74,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             show_secrets,
         } => output::output(&project, &env.env, name.as_deref(), json, show_secrets)?,
         Command::Destroy { env, auto_approve } => run::destroy(&project, &env.env, auto_approve)?,
+        Command::ForceUnlock { env, id, auto_approve } => run::force_unlock(&project, &env.env, &id, auto_approve)?,
         Command::Up { env, auto_approve } => {
             if !project.dir.join(ngp_config::BASE_FILE).exists() {
                 init::init(&project, None, None)?;

@@ -26,8 +26,9 @@ impl Project {
             return Ok(Self { dir: dir.to_owned() });
         }
         let cwd = std::env::current_dir().context("cannot read the current folder")?;
+        // A `modules/` that is a Rust crate (as in ngp's own source tree) is not a project's.
         for dir in cwd.ancestors() {
-            if dir.join("modules").is_dir() {
+            if dir.join("modules").is_dir() && !dir.join("modules/Cargo.toml").exists() {
                 return Ok(Self { dir: dir.to_owned() });
             }
         }
@@ -44,6 +45,20 @@ impl Project {
     /// `.ngp/`: workspaces, the emulator, backups. Git-ignored.
     pub fn state_dir(&self) -> PathBuf {
         self.dir.join(".ngp")
+    }
+
+    /// Keeps `.ngp/` readable by the user only (it holds state, plans and backups). ngp creates it so
+    /// (`write_atomic`); this mends one made otherwise.
+    pub fn secure_state_dir(&self) -> Result<()> {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = self.state_dir();
+        match std::fs::metadata(&dir) {
+            Ok(meta) if meta.permissions().mode() & 0o077 != 0 => {
+                std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))
+                    .with_context(|| format!("cannot make {} private", dir.display()))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// `.ngp/<env>/`: the generated root module and, without remote state, the state.
@@ -87,11 +102,30 @@ pub fn marathon_port() -> Result<u16> {
     }
 }
 
-/// Writes a file by writing a temporary file beside it and renaming it over, so no reader ever sees half.
+/// Writes a file by writing a temporary file beside it (readable by its owner only, created without following
+/// links), flushing it to disk and renaming it over, so no reader ever sees half and a crash leaves the old
+/// file. A file that exists keeps its permissions; a new one is 0600. Missing folders are made 0700.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::DirBuilderExt;
     let dir = path.parent().context("a file path has a parent")?;
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let tmp = path.with_extension("ngp-tmp");
-    std::fs::write(&tmp, contents).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut file = tempfile::Builder::new()
+        .prefix(".ngp-")
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot write in {}", dir.display()))?;
+    if let Ok(existing) = std::fs::metadata(path) {
+        file.as_file().set_permissions(existing.permissions())?;
+    }
+    file.write_all(contents)
+        .and_then(|()| file.as_file().sync_all())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    file.persist(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
 }

@@ -87,9 +87,8 @@ pub fn validate(project: &Project, env: &str) -> Result<()> {
 /// Plans into the workspace's plan file and returns the summary. A plan with no changes needs no
 /// `terraform show`: its summary is empty. A failed plan leaves no saved plan behind.
 fn make_plan(ws: &Workspace) -> Result<PlanSummary> {
-    ws.forget_plan();
     let mut progress = ApplyProgress::spinner("plan");
-    let code = ws.terraform.run_json(
+    let planned = ws.terraform.run_json(
         &[
             "plan",
             "-json",
@@ -99,8 +98,17 @@ fn make_plan(ws: &Workspace) -> Result<PlanSummary> {
         ],
         &[0, 2],
         |e| progress.handle(e),
-    )?;
+    );
     progress.finish();
+    let code = match planned {
+        Ok(code) => code,
+        // Another run holds the state, and maybe this plan file: leave both alone.
+        Err(e @ ngp_terraform::Error::Locked { .. }) => return Err(e.into()),
+        Err(e) => {
+            ws.forget_plan();
+            return Err(e.into());
+        }
+    };
     let summary = if code == 0 {
         PlanSummary::default()
     } else {
@@ -141,6 +149,23 @@ pub fn plan(project: &Project, env: &str, detailed_exitcode: bool) -> Result<Exi
         (true, true) => ExitCode::from(2),
         _ => ExitCode::SUCCESS,
     })
+}
+
+/// `terraform force-unlock`, in the environment's workspace as it is (nothing regenerated, no emulator started).
+pub fn force_unlock(project: &Project, env: &str, id: &str, auto_approve: bool) -> Result<()> {
+    ngp_config::validate_env_name(env)?;
+    let dir = project.workspace(env);
+    if !dir.join(".terraform").is_dir() {
+        bail!("environment {env} has no workspace yet, so no lock to release");
+    }
+    let question =
+        format!("Release lock {id} of environment {env}? Only do this when the run that holds it is gone. Type yes:");
+    if !auto_approve && !confirm(&question, "yes")? {
+        bail!("force-unlock cancelled; the lock is kept");
+    }
+    crate::workspace::terraform_for(project, &dir)?.output(&["force-unlock", "-force", id])?;
+    println!("Released lock {id} of environment {env}.");
+    Ok(())
 }
 
 /// Whether the environment has state to act on: a local state file with resources, or a remote backend.

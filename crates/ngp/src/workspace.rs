@@ -105,6 +105,21 @@ impl Values {
     }
 }
 
+/// Every value set in a file (or by a default) fits its variable's type: a wrong one is named where the user
+/// wrote it (`ngp.tfvars:3: admin_cidrs: expected a list, found "10.0.0.0/8"`), not in the generated files.
+fn check_types(wiring: &ngp_modules::Wiring, settings: &Settings) -> Result<()> {
+    for (name, variable) in &wiring.variables {
+        let (Some(constraint), Some(setting)) = (&variable.input.type_expr, settings.get(name)) else {
+            continue;
+        };
+        let Some(value) = &setting.value else { continue };
+        if let Some(problem) = ngp_modules::types::mismatch(constraint, value) {
+            bail!("{}: {name}: {problem}", setting.origin);
+        }
+    }
+    Ok(())
+}
+
 impl Workspace {
     /// Generates `.ngp/<env>/` from the modules and tfvars and makes sure terraform is initialised there.
     /// `emulator` is the emulator's endpoint in local mode.
@@ -176,6 +191,7 @@ impl Workspace {
                 files.join(" or ")
             );
         }
+        check_types(&wiring, &settings)?;
         let values = settings.terraform_values(declared);
 
         // Write the workspace: each file atomically; nothing is written before every check above passed.

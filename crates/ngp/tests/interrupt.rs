@@ -1,6 +1,7 @@
 //! Ctrl-C during `ngp apply`, in local mode with the manager module: at several points of the apply, SIGINT
 //! goes to ngp alone (as `kill -INT` sends it). Each time ngp waits for terraform, the state is valid JSON, no
-//! terraform process is left, and the next apply and a `--detailed-exitcode` re-plan converge.
+//! terraform process is left, and the next apply and a `--detailed-exitcode` re-plan converge. While the apply
+//! holds the state, a second run says who holds the lock and how to release it.
 
 mod common;
 
@@ -48,6 +49,16 @@ fn an_interrupted_apply_keeps_its_state_and_the_next_one_converges() {
             .unwrap();
         let started = Instant::now();
         std::thread::sleep(after);
+        if i == 1 {
+            // Meanwhile the state is locked: another run says by whom, and how to release it, in one line.
+            let planned = run(local(dir, port).args(["plan", "--env", "local"]));
+            assert_one_error(&planned, "the state of environment local is locked by ");
+            assert!(
+                stderr(&planned).contains("`ngp force-unlock --env local "),
+                "{}",
+                stderr(&planned)
+            );
+        }
         kill_process(Pid::from_child(&child), Signal::INT).unwrap();
         let out = child.wait_with_output().unwrap();
         let printed = String::from_utf8_lossy(&out.stderr);

@@ -139,11 +139,13 @@ impl Terraform {
             text
         });
         let mut errors = Vec::new();
+        let mut locked = None;
         let stdout = child.stdout.take().expect("stdout is piped");
         for line in BufReader::new(stdout).lines() {
             let Ok(line) = line else { break };
             let Some(event) = Event::parse(&line) else { continue };
             if let Some(diag) = event.diagnostic.as_ref().filter(|d| d.severity == "error") {
+                locked = locked.or_else(|| self.lock_holder(diag));
                 errors.push(diag.one_line());
             }
             on_event(&event);
@@ -154,6 +156,9 @@ impl Terraform {
         if ok_codes.contains(&code) && !interrupt::interrupted() {
             return Ok(code);
         }
+        if let Some(locked) = locked {
+            return Err(locked);
+        }
         // The user's own mistakes (invalid variable values) first: they are the ones to fix.
         errors.sort_by_key(|e| !e.starts_with("Invalid value for variable"));
         Err(Self::failure(args, || {
@@ -163,6 +168,34 @@ impl Terraform {
                 errors.join("; ")
             }
         }))
+    }
+}
+
+impl Terraform {
+    /// Who holds the state lock, from terraform's "Error acquiring the state lock" diagnostic.
+    fn lock_holder(&self, diag: &crate::Diagnostic) -> Option<Error> {
+        if diag.summary != "Error acquiring the state lock" {
+            return None;
+        }
+        let field = |name: &str| {
+            diag.detail
+                .lines()
+                .find_map(|l| l.trim().strip_prefix(name).map(|v| v.trim().to_owned()))
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| "someone".to_owned())
+        };
+        let env = self
+            .dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Some(Error::Locked {
+            env,
+            id: field("ID:"),
+            who: field("Who:"),
+            created: field("Created:"),
+            operation: field("Operation:").trim_start_matches("OperationType").to_lowercase(),
+        })
     }
 }
 

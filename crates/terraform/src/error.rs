@@ -15,6 +15,15 @@ pub enum Error {
     #[error("interrupted: terraform {command} stopped safely and saved its state; run the command again to continue")]
     Interrupted { command: String },
 
+    #[error("the state of environment {env} is locked by {who} since {created} ({operation}): wait for that run to finish; if it is gone, release the lock with `ngp force-unlock --env {env} {id}`")]
+    Locked {
+        env: String,
+        id: String,
+        who: String,
+        created: String,
+        operation: String,
+    },
+
     #[error("terraform {command} failed: {message}")]
     Failed { command: String, message: String },
 

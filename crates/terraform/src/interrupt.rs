@@ -61,7 +61,12 @@ pub struct Guard(());
 pub fn spawn(command: &mut Command) -> std::io::Result<(Child, Guard)> {
     use std::os::unix::process::CommandExt;
     install();
-    let child = command.process_group(0).spawn()?;
+    // What terraform writes (state, plans, backups) is readable by the user only: umask 077 for the child. The
+    // mask is the process's; it is set back at once, and ngp writes its own files with explicit modes.
+    let previous = rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
+    let spawned = command.process_group(0).spawn();
+    rustix::process::umask(previous);
+    let child = spawned?;
     CHILD.store(child.id() as i32, Ordering::SeqCst);
     Ok((child, Guard(())))
 }
