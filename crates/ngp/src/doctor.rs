@@ -189,7 +189,8 @@ pub fn doctor(project: &Project, req: &DoctorRequest) -> Result<()> {
 
 fn finish(report: Report, env: &str) -> Result<()> {
     if report.failed > 0 {
-        bail!("{} check(s) failed for environment {env}", report.failed);
+        let failed = ngp_apps::counted(report.failed, "check", "checks");
+        bail!("{failed} failed for environment {env}");
     }
     println!("Environment {env} is ready to apply.");
     Ok(())
@@ -249,18 +250,26 @@ where
                 e.message().unwrap_or("no message")
             )
         }
+        SdkError::ResponseError(_) => {
+            "the endpoint answered with something that is not an AWS API answer (an HTML page?): check AWS_ENDPOINT_URL \
+             and any proxy"
+                .to_owned()
+        }
+        SdkError::TimeoutError(_) => "the request timed out".to_owned(),
         _ => {
-            let full = aws_sdk_sts::error::DisplayErrorContext(err).to_string();
+            // Causes only, by their Display: never the SDK's Debug dump of the request or response.
+            let mut causes = Vec::new();
+            let mut source: Option<&dyn std::error::Error> = Some(err);
+            while let Some(e) = source {
+                causes.push(e.to_string());
+                source = e.source();
+            }
+            let full = causes.join(": ");
             if full.contains("no credentials found") || full.contains("CredentialsNotLoaded") {
                 "no AWS credentials found: tried the environment, the profile, web identity, ECS and instance metadata"
                     .to_owned()
             } else {
-                full.lines()
-                    .next()
-                    .unwrap_or("unknown error")
-                    .chars()
-                    .take(300)
-                    .collect()
+                full.chars().take(300).collect()
             }
         }
     }

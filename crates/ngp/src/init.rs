@@ -26,8 +26,16 @@ pub fn init(project: &Project, modules: Option<Vec<String>>, env: Option<&str>) 
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
     };
-    // The selection in force for this environment today, if any.
-    let current = Settings::load(&project.dir, env, Vec::new())?.modules()?;
+    // The selection in force for this environment today, if any; each name must still be a module.
+    let settings = Settings::load(&project.dir, env, Vec::new())?;
+    let current = settings.modules()?;
+    // Without --modules, the current selection is the starting point: each name must still be a module.
+    let origin = settings.get(ngp_config::MODULES_KEY).map(|s| s.origin.to_string());
+    if modules.is_none() {
+        for name in current.iter().flatten() {
+            catalog.get(name, origin.as_deref())?;
+        }
+    }
 
     let chosen = match modules {
         Some(list) => {

@@ -124,8 +124,14 @@ fn download(base: &str, user: &str, password: &str, ca_cert: Option<&Path>) -> R
         bail!("the Access Server at {base} refused user {user} ({status}): check the user name and password");
     }
     if !status.is_success() {
-        let detail: String = body.chars().take(300).collect();
-        bail!("GET {url} answered {status}: {}", detail.trim());
+        // A short plain-text reason is worth showing; a page of HTML is not.
+        let plain = !body.contains('<') && body.len() <= 300;
+        let detail = if plain {
+            body.trim()
+        } else {
+            "(an error page, not shown)"
+        };
+        bail!("GET {url} answered {status}: {detail}");
     }
     if !body.lines().any(|l| l.trim_start().starts_with("remote ")) {
         bail!("GET {url} answered, but not with an OpenVPN profile (no `remote` line)");

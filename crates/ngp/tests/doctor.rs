@@ -63,7 +63,7 @@ fn local_mode_without_the_emulator_fails_on_it() {
     }
     let project = project_with(&["manager"]);
     let out = run(with_port(project.path(), free_port()).args(["doctor", "--env", "local"]));
-    assert_one_error(&out, "1 check(s) failed for environment local");
+    assert_one_error(&out, "1 check failed for environment local");
     let printed = stdout(&out);
     assert!(printed.contains("ok    terraform: "), "{printed}");
     assert!(
@@ -84,7 +84,7 @@ fn missing_tfvars_fail_the_configuration_check() {
     )
     .unwrap();
     let out = run(ngp(project.path()).args(["doctor", "--env", "dev"]));
-    assert_one_error(&out, "1 check(s) failed for environment dev");
+    assert_one_error(&out, "1 check failed for environment dev");
     let printed = stdout(&out);
     assert!(printed.contains("FAIL  configuration: no value for "), "{printed}");
     assert!(
@@ -118,7 +118,7 @@ fn checks_an_account_then_local_mode() {
 
     // No hosted zone, and no Flatcar image in this "account": two failures, each saying what is wrong.
     let out = doctor_on_account(dir, port, &[]);
-    assert_one_error(&out, "2 check(s) failed for environment dev");
+    assert_one_error(&out, "2 checks failed for environment dev");
     let printed = stdout(&out);
     for expected in [
         "ok    region: us-east-1",
@@ -171,7 +171,7 @@ fn checks_an_account_then_local_mode() {
     let other = format!("{:x}", Sha256::digest(b"another file"));
     std::fs::write(dir.join("ngp.dev.tfvars"), overlay.replace(&sha256, &other)).unwrap();
     let out = doctor_on_account(dir, port, &["--download"]);
-    assert_one_error(&out, "1 check(s) failed for environment dev");
+    assert_one_error(&out, "1 check failed for environment dev");
     assert!(
         stdout(&out).contains(&format!(
             "FAIL  installer: {url} has sha256 {sha256}, not the pinned dcos_installer_sha256 {other}"
