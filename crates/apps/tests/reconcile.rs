@@ -309,3 +309,30 @@ async fn marathon_down_is_a_clear_error() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn a_web_page_is_not_an_empty_marathon() {
+    let page = || async {
+        (
+            axum::http::StatusCode::NOT_FOUND,
+            [("content-type", "text/html")],
+            "<!DOCTYPE html><html><body><h1>Not Found</h1></body></html>",
+        )
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, axum::Router::new().fallback(page)).await });
+    let client = Client::new(&url, None).unwrap();
+    let err = plan(&client, &desired(&[("registry", registry(128))]), "")
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("answered 404 with something other than Marathon's JSON"),
+        "{err}"
+    );
+    assert!(
+        err.contains("is this Marathon's address?") && !err.contains("<h1>"),
+        "{err}"
+    );
+}

@@ -310,11 +310,17 @@ impl Client {
 /// An answer that is not Marathon's JSON (an HTML page, a proxy's error): named by its status and its first
 /// words, never shown whole.
 fn not_marathon(what: &str, url: &str, status: u16, text: &str) -> Error {
-    let first: String = text.split_whitespace().take(8).collect::<Vec<_>>().join(" ");
-    let first: String = first.chars().take(60).collect();
+    let shown = if text.trim_start().starts_with('<') {
+        "an HTML page".to_owned()
+    } else {
+        let first: String = text.split_whitespace().take(8).collect::<Vec<_>>().join(" ");
+        format!("{:?}", first.chars().take(60).collect::<String>())
+    };
     Error::BadResponse {
         what: what.to_owned(),
-        message: format!("{url} answered {status} with something other than Marathon's JSON ({first:?}): is this Marathon's address?"),
+        message: format!(
+            "{url} answered {status} with something other than Marathon's JSON ({shown}): is this Marathon's address?"
+        ),
     }
 }
 

@@ -171,6 +171,8 @@ impl Workspace {
                 modules.join(", ")
             );
         }
+        // What the user wrote comes first: a wrong value is named before a missing one.
+        check_types(&wiring, &settings)?;
         let missing: Vec<String> = wiring
             .variables
             .iter()
@@ -191,7 +193,6 @@ impl Workspace {
                 files.join(" or ")
             );
         }
-        check_types(&wiring, &settings)?;
         let values = settings.terraform_values(declared);
 
         // Write the workspace: each file atomically; nothing is written before every check above passed.

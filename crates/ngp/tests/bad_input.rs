@@ -184,3 +184,93 @@ fn a_backend_file_without_a_bucket() {
         ),
     );
 }
+
+/// Every file below `dir` with its contents, to prove a failed command wrote nothing.
+fn snapshot(dir: &std::path::Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
+    fn walk(dir: &std::path::Path, into: &mut std::collections::BTreeMap<std::path::PathBuf, Vec<u8>>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, into);
+            } else {
+                into.insert(path.clone(), std::fs::read(&path).unwrap_or_default());
+            }
+        }
+    }
+    let mut files = std::collections::BTreeMap::new();
+    walk(dir, &mut files);
+    files
+}
+
+/// Bad input, case by case: exit 1, one line that names the file, line and key where there is one, and not one
+/// file changed. `{dir}` in a message is the project folder.
+#[test]
+fn each_bad_input_is_one_line_and_writes_nothing() {
+    if skip_without_terraform() {
+        return;
+    }
+    let base = "modules = [\"manager\"]\naws_region = \"us-east-1\"\nadmin_cidrs = [\"10.0.0.0/8\"]\n";
+    let cases: &[(&str, &str, &[&str], &str)] = &[
+        ("", base, &["init", "--modules", ""], "--modules names no module"),
+        (
+            "",
+            "modules = []\n",
+            &["validate"],
+            "{dir}/ngp.tfvars:1: modules: the list is empty",
+        ),
+        (
+            "admin_cidrs = \"10.0.0.0/8\"\n",
+            base,
+            &["validate", "--env", "dev"],
+            "{dir}/ngp.dev.tfvars:1: admin_cidrs: expected a list, found \"10.0.0.0/8\"",
+        ),
+        (
+            "\ncreate_manager_node = \"maybe\"\n",
+            base,
+            &["plan", "--env", "dev"],
+            "{dir}/ngp.dev.tfvars:2: create_manager_node: expected true or false, found \"maybe\"",
+        ),
+        (
+            "",
+            base,
+            &["plan", "--env", "eu_west"],
+            "environment name \"eu_west\" is not valid",
+        ),
+        (
+            "",
+            base,
+            &["destroy", "--env", "zzz", "--auto-approve"],
+            "environment zzz has no state",
+        ),
+        (
+            "",
+            base,
+            &["output", "--env", "zzz"],
+            "environment zzz has no workspace yet",
+        ),
+        (
+            "",
+            base,
+            &["force-unlock", "--env", "zzz", "some-id"],
+            "environment zzz has no workspace yet",
+        ),
+        (
+            "",
+            "modules = [\"manager\", \"nope\"]\n",
+            &["init"],
+            "unknown module \"nope\" in {dir}/ngp.tfvars:1; the modules are: manager",
+        ),
+    ];
+    for (overlay, tfvars, args, expected) in cases {
+        let project = project_with(&["manager"]);
+        let dir = project.path();
+        std::fs::write(dir.join("ngp.tfvars"), tfvars).unwrap();
+        if !overlay.is_empty() {
+            std::fs::write(dir.join("ngp.dev.tfvars"), overlay).unwrap();
+        }
+        let before = snapshot(dir);
+        let out = run(ngp(dir).args(*args).stdin(std::process::Stdio::null()));
+        assert_one_error(&out, &expected.replace("{dir}", &dir.display().to_string()));
+        assert_eq!(snapshot(dir), before, "{args:?} changed files");
+    }
+}
