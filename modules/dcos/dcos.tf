@@ -8,6 +8,7 @@ locals {
   ngp_module = {
     description     = "DC/OS cluster: private/public subnets, NAT, masters and agent ASGs, load balancers, exhibitor bucket"
     default_enabled = true
+    headline        = ["dcos_url"]
     inputs_from     = {}
     local_mode_inputs = {
       ami_owners                        = ["137112412989"] # no Flatcar images in the emulator: Amazon Linux stands in

@@ -6,6 +6,7 @@ locals {
   ngp_module = {
     description     = "OpenVPN Access Server in the management subnet, with a generated admin password"
     default_enabled = true
+    headline        = ["vpn_connect_url", "vpn_admin_url", "vpn_admin_user"]
     inputs_from     = {}
     local_mode_inputs = {
       vpn_ami_owners          = ["137112412989"] # the emulator has no Marketplace images: Amazon Linux stands in

@@ -37,6 +37,9 @@ pub struct Meta {
     /// Whether `ngp init` enables the module unless told otherwise.
     #[serde(default)]
     pub default_enabled: bool,
+    /// The few outputs a user comes for (a URL, a user name): shown after apply and at the end of `ngp output`.
+    #[serde(default)]
+    pub headline: Vec<String>,
     /// Input name => the module whose output of that name feeds it, where several enabled modules have one.
     #[serde(default)]
     pub inputs_from: BTreeMap<String, String>,

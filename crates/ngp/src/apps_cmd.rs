@@ -236,26 +236,38 @@ fn progress_display() -> impl FnMut(Progress) {
     }
 }
 
-pub fn status(project: &Project, req: &AppsRequest) -> Result<()> {
+pub fn status(project: &Project, req: &AppsRequest, json: bool) -> Result<()> {
     let outputs = output::values(project, req.env)?;
     runtime()?.block_on(async {
         let target = target(req, &outputs).await?;
         let root = PathId::parse(ngp_apps::ROOT_GROUP).expect("valid");
-        let Some(tree) = target.client.group(&root).await? else {
-            println!("No NGP apps on Marathon at {}.", target.client.base());
-            return Ok(());
-        };
         let mut apps = Vec::new();
-        collect_apps(&tree, &mut apps);
-        println!("{:<40} {:>9} {:>7}  deployments", "app", "instances", "running");
-        for app in apps {
-            println!(
-                "{:<40} {:>9} {:>7}  {}",
-                app["id"].as_str().unwrap_or("?"),
-                app["instances"],
-                app["tasksRunning"],
-                app["deployments"].as_array().map(Vec::len).unwrap_or(0)
-            );
+        if let Some(tree) = target.client.group(&root).await? {
+            collect_apps(&tree, &mut apps);
+        }
+        let rows: Vec<Value> = apps
+            .iter()
+            .map(|app| {
+                serde_json::json!({
+                    "id": app["id"],
+                    "instances": app["instances"],
+                    "running": app["tasksRunning"],
+                    "deployments": app["deployments"].as_array().map_or(0, Vec::len),
+                })
+            })
+            .collect();
+        if json {
+            println!("{}", serde_json::to_string_pretty(&rows)?);
+        } else if rows.is_empty() {
+            println!("No NGP apps on Marathon at {}.", target.client.base());
+        } else {
+            let cell = |v: &Value| v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+            let columns = ["id", "instances", "running", "deployments"];
+            let table = rows
+                .iter()
+                .map(|r| columns.iter().map(|c| cell(&r[*c])).collect())
+                .collect();
+            crate::table::print(&columns, &["instances", "running", "deployments"], table);
         }
         Ok(())
     })

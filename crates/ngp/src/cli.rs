@@ -49,6 +49,9 @@ pub enum Command {
         /// Exit 0 when nothing changes, 2 when something does, 1 on error (as terraform does).
         #[arg(long)]
         detailed_exitcode: bool,
+        /// Print the summary as JSON: counts by module, replaced and destroyed addresses.
+        #[arg(long)]
+        json: bool,
     },
     /// Create or update the environment's resources.
     Apply {
@@ -109,6 +112,9 @@ pub enum Command {
         /// Also download the DC/OS installer and check its sha256 (it is large).
         #[arg(long)]
         download: bool,
+        /// Print JSON: each check with its status (ok, fail, skip) and detail.
+        #[arg(long)]
+        json: bool,
     },
     /// Work with modules.
     #[command(subcommand)]
@@ -130,7 +136,11 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum ModuleCommand {
     /// List the modules found in modules/.
-    List,
+    List {
+        /// Print JSON: each module with its description, default, inputs and outputs.
+        #[arg(long)]
+        json: bool,
+    },
     /// Create modules/NAME/ with its four files.
     New {
         /// Lower-case letters, digits, '-' and '_'.
@@ -199,7 +209,13 @@ pub enum AppsCommand {
         force: bool,
     },
     /// List NGP's apps on Marathon, with instances, running tasks and deployments.
-    Status(AppsArgs),
+    Status {
+        #[command(flatten)]
+        args: AppsArgs,
+        /// Print JSON: each app's id, instances, running tasks and deployments.
+        #[arg(long)]
+        json: bool,
+    },
     /// Remove every NGP group (`/ngp/<module>`) from Marathon; nothing else is touched.
     Remove {
         #[command(flatten)]

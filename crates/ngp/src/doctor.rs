@@ -33,9 +33,11 @@ impl fmt::Display for Outcome {
     }
 }
 
-/// Prints each check as it completes and counts the failures.
+/// Prints each check as it completes (or, for --json, keeps it) and counts the failures.
 struct Report {
     failed: usize,
+    /// Kept for --json: `{check, status, detail}` each.
+    json: Option<Vec<serde_json::Value>>,
 }
 
 impl Report {
@@ -43,6 +45,15 @@ impl Report {
         let passed = !matches!(outcome, Outcome::Fail(_));
         if !passed {
             self.failed += 1;
+        }
+        if let Some(checks) = self.json.as_mut() {
+            let (status, detail) = match &outcome {
+                Outcome::Ok(t) => ("ok", t),
+                Outcome::Fail(t) => ("fail", t),
+                Outcome::Skip(t) => ("skip", t),
+            };
+            checks.push(serde_json::json!({"check": what, "status": status, "detail": detail}));
+            return passed;
         }
         let line = match outcome {
             Outcome::Ok(t) => Outcome::Ok(format!("{what}: {t}")),
@@ -65,11 +76,16 @@ pub struct DoctorRequest<'a> {
     pub env: &'a str,
     /// Download the DC/OS installer and compare its sha256 (it is large, so this is opt-in).
     pub download: bool,
+    /// Print the checks as JSON at the end instead of one line each as they run.
+    pub json: bool,
 }
 
 pub fn doctor(project: &Project, req: &DoctorRequest) -> Result<()> {
     let env = req.env;
-    let mut report = Report { failed: 0 };
+    let mut report = Report {
+        failed: 0,
+        json: req.json.then(Vec::new),
+    };
     let runtime = crate::runtime()?;
 
     report.result("terraform", terraform_version(project));
@@ -188,11 +204,16 @@ pub fn doctor(project: &Project, req: &DoctorRequest) -> Result<()> {
 }
 
 fn finish(report: Report, env: &str) -> Result<()> {
+    if let Some(checks) = &report.json {
+        println!("{}", serde_json::to_string_pretty(checks)?);
+    }
     if report.failed > 0 {
         let failed = ngp_apps::counted(report.failed, "check", "checks");
         bail!("{failed} failed for environment {env}");
     }
-    println!("Environment {env} is ready to apply.");
+    if report.json.is_none() {
+        println!("Environment {env} is ready to apply.");
+    }
     Ok(())
 }
 

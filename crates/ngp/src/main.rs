@@ -11,6 +11,7 @@ mod output;
 mod project;
 mod run;
 mod setup;
+mod table;
 mod vpn;
 mod workspace;
 
@@ -61,12 +62,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Init { modules, env } => init::init(&project, modules, env.as_deref())?,
         Command::Validate(e) => run::validate(&project, &e.env)?,
-        Command::Plan { env, detailed_exitcode } => return run::plan(&project, &env.env, detailed_exitcode),
+        Command::Plan {
+            env,
+            detailed_exitcode,
+            json,
+        } => return run::plan(&project, &env.env, detailed_exitcode, json),
         Command::Apply {
             env,
             auto_approve,
             saved_plan,
-        } => run::apply(&project, &env.env, auto_approve, saved_plan)?,
+        } => run::apply(&project, &env.env, auto_approve, saved_plan, true)?,
         Command::Output {
             env,
             name,
@@ -79,20 +84,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if !project.dir.join(ngp_config::BASE_FILE).exists() {
                 init::init(&project, None, None)?;
             }
-            run::apply(&project, &env.env, auto_approve, false)?;
+            run::apply(&project, &env.env, auto_approve, false, false)?;
             println!();
             output::output(&project, &env.env, None, false, false)?;
         }
         Command::Apps(command) => {
             let (args, force) = match &command {
-                AppsCommand::Plan { args, .. } | AppsCommand::Status(args) => (args, false),
+                AppsCommand::Plan { args, .. } | AppsCommand::Status { args, .. } => (args, false),
                 AppsCommand::Apply { args, force } | AppsCommand::Remove { args, force, .. } => (args, *force),
             };
             let req = apps_request(args, force);
             match command {
                 AppsCommand::Plan { json, .. } => apps_cmd::plan(&project, &req, json)?,
                 AppsCommand::Apply { .. } => apps_cmd::apply(&project, &req)?,
-                AppsCommand::Status(_) => apps_cmd::status(&project, &req)?,
+                AppsCommand::Status { json, .. } => apps_cmd::status(&project, &req, json)?,
                 AppsCommand::Remove { auto_approve, .. } => apps_cmd::remove(&project, &req, auto_approve)?,
             }
         }
@@ -120,14 +125,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 anyhow::Ok(())
             })?;
         }
-        Command::Doctor { env, download } => doctor::doctor(
+        Command::Doctor { env, download, json } => doctor::doctor(
             &project,
             &doctor::DoctorRequest {
                 env: &env.env,
                 download,
+                json,
             },
         )?,
-        Command::Module(ModuleCommand::List) => module_cmd::list(&project)?,
+        Command::Module(ModuleCommand::List { json }) => module_cmd::list(&project, json)?,
         Command::Module(ModuleCommand::New { name }) => module_cmd::new(&project, &name)?,
         Command::Vpn(VpnCommand::Profile {
             env,

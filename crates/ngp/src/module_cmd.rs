@@ -5,17 +5,34 @@ use ngp_modules::Catalog;
 
 use crate::project::Project;
 
-pub fn list(project: &Project) -> Result<()> {
+pub fn list(project: &Project, json: bool) -> Result<()> {
     let catalog = Catalog::discover(&project.modules_dir())?;
-    let width = catalog.modules.keys().map(String::len).max().unwrap_or(0);
-    for module in catalog.modules.values() {
-        let default = if module.meta.default_enabled {
-            "default"
-        } else {
-            "       "
-        };
-        println!("{:<width$}  {default}  {}", module.name, module.meta.description);
+    if json {
+        let modules: Vec<serde_json::Value> = catalog
+            .modules
+            .values()
+            .map(|m| {
+                serde_json::json!({
+                    "name": m.name,
+                    "description": m.meta.description,
+                    "default_enabled": m.meta.default_enabled,
+                    "inputs": m.inputs.iter().map(|i| &i.name).collect::<Vec<_>>(),
+                    "outputs": m.outputs.iter().map(|o| &o.name).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&modules)?);
+        return Ok(());
     }
+    let rows = catalog
+        .modules
+        .values()
+        .map(|m| {
+            let default = if m.meta.default_enabled { "yes" } else { "no" };
+            vec![m.name.clone(), default.to_owned(), m.meta.description.clone()]
+        })
+        .collect();
+    crate::table::print(&["module", "default", "description"], &[], rows);
     Ok(())
 }
 

@@ -121,17 +121,67 @@ pub fn output(project: &Project, env: &str, name: Option<&str>, json: bool, show
             println!("{module}:");
             let width = outs.keys().map(String::len).max().unwrap_or(0);
             for (key, shown) in outs {
-                let value = if shown.sensitive && !show_secrets {
-                    "(sensitive)".to_owned()
-                } else {
-                    shown.value.to_string()
-                };
-                println!("  {key:<width$} = {value}");
+                println!("  {key:<width$} = {}", shown.brief(module, key, show_secrets));
             }
         }
+        print_headline(project, &outputs)?;
     }
     if hidden > 0 {
-        eprintln!("{hidden} sensitive output(s) hidden; pass --show-secrets to print them.");
+        let hidden = ngp_apps::counted(hidden, "sensitive output", "sensitive outputs");
+        eprintln!("{hidden} hidden; pass --show-secrets to print them.");
     }
     Ok(())
+}
+
+/// A value longer than this, or of several lines, is shown only when asked for by name or with --json.
+const BULKY: usize = 100;
+
+impl Shown {
+    /// The value for a listing: a secret hidden, a bulky value summed up with the command that prints it.
+    fn brief(&self, module: &str, key: &str, show_secrets: bool) -> String {
+        if self.sensitive && !show_secrets {
+            return "(sensitive)".to_owned();
+        }
+        let text = match &self.value {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        if text.len() <= BULKY && !text.contains('\n') {
+            return self.value.to_string();
+        }
+        let size = match text.lines().count() {
+            n if n > 1 => format!("{n} lines"),
+            _ => format!("{} characters", text.len()),
+        };
+        format!("({size}: `ngp output {module}.{key}`)")
+    }
+}
+
+/// The few things a user came for, as the modules declare them (`headline` in their metadata).
+fn print_headline(project: &Project, outputs: &BTreeMap<String, BTreeMap<String, Shown>>) -> Result<()> {
+    let catalog = ngp_modules::Catalog::discover(&project.modules_dir())?;
+    let lines: Vec<(String, String)> = outputs
+        .iter()
+        .filter_map(|(module, outs)| catalog.modules.get(module).map(|m| (m, outs)))
+        .flat_map(|(m, outs)| {
+            m.meta.headline.iter().filter_map(move |key| {
+                let shown = outs.get(key).filter(|s| !s.value.is_null())?;
+                Some((key.clone(), shown.brief(&m.name, key, false)))
+            })
+        })
+        .collect();
+    if lines.is_empty() {
+        return Ok(());
+    }
+    println!("\nWhere things are:");
+    let width = lines.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    for (key, value) in lines {
+        println!("  {key:<width$}  {}", value.trim_matches('"'));
+    }
+    Ok(())
+}
+
+/// After an apply: the headline block alone.
+pub fn headline(project: &Project, env: &str) -> Result<()> {
+    print_headline(project, &read(project, env)?)
 }

@@ -136,13 +136,17 @@ fn color() -> bool {
     console::colors_enabled()
 }
 
-pub fn plan(project: &Project, env: &str, detailed_exitcode: bool) -> Result<ExitCode> {
+pub fn plan(project: &Project, env: &str, detailed_exitcode: bool, json: bool) -> Result<ExitCode> {
     let endpoint = ensure_emulator(project, env)?;
     let ws = Workspace::prepare(project, env, endpoint.as_deref())?;
     let summary = make_plan(&ws)?;
     refuse_total_destroy(&ws, &summary)?;
-    print!("{}", summary.render(color()));
-    if summary.has_changes() {
+    if json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        print!("{}", summary.render(color()));
+    }
+    if summary.has_changes() && !json {
         println!("\nSaved this plan; `ngp apply --env {env} --saved-plan` applies exactly it.");
     }
     Ok(match (detailed_exitcode, summary.has_changes()) {
@@ -218,7 +222,9 @@ fn report(env: &str, changes: Option<Changes>) {
     }
 }
 
-pub fn apply(project: &Project, env: &str, auto_approve: bool, saved_plan: bool) -> Result<()> {
+/// Plans (or takes the saved plan), confirms where needed, applies, then runs the steps that follow terraform
+/// (certificates, apps). `headline` ends with the block of what a user came for.
+pub fn apply(project: &Project, env: &str, auto_approve: bool, saved_plan: bool, headline: bool) -> Result<()> {
     let endpoint = ensure_emulator(project, env)?;
     let ws = Workspace::prepare(project, env, endpoint.as_deref())?;
     if saved_plan {
@@ -227,7 +233,7 @@ pub fn apply(project: &Project, env: &str, auto_approve: bool, saved_plan: bool)
         let summary = PlanSummary::from_show_json(&show)?;
         refuse_total_destroy(&ws, &summary)?;
         report(env, apply_plan_file(&ws, &summary)?);
-        return crate::apps_cmd::after_terraform(project, env);
+        return after_apply(project, env, headline);
     }
     let summary = make_plan(&ws)?;
     refuse_total_destroy(&ws, &summary)?;
@@ -244,8 +250,16 @@ pub fn apply(project: &Project, env: &str, auto_approve: bool, saved_plan: bool)
     } else {
         ws.forget_plan();
     }
-    // The cluster's apps follow the infrastructure.
-    crate::apps_cmd::after_terraform(project, env)
+    after_apply(project, env, headline)
+}
+
+/// The cluster's apps follow the infrastructure; then, when asked, what the user came for.
+fn after_apply(project: &Project, env: &str, headline: bool) -> Result<()> {
+    crate::apps_cmd::after_terraform(project, env)?;
+    if headline {
+        crate::output::headline(project, env)?;
+    }
+    Ok(())
 }
 
 pub fn destroy(project: &Project, env: &str, auto_approve: bool) -> Result<()> {

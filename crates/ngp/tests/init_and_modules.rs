@@ -84,10 +84,17 @@ fn module_new_scaffolds_four_files_that_discovery_picks_up() {
     }
     let list = stdout(&run(ngp(dir.path()).args(["module", "list"])));
     assert!(list.lines().any(|l| l.starts_with("my-app")), "{list}");
-    assert!(
-        list.lines().any(|l| l.starts_with("manager") && l.contains("default")),
-        "{list}"
-    );
+    assert!(list.lines().any(|l| l.starts_with("manager  yes")), "{list}");
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&run(ngp(dir.path()).args(["module", "list", "--json"])))).unwrap();
+    let names: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["manager", "my-app"]);
+    assert_eq!(json[0]["default_enabled"], serde_json::json!(true));
 
     assert_one_error(
         &run(ngp(dir.path()).args(["module", "new", "my-app"])),

@@ -230,6 +230,16 @@ async fn local_mode_from_up_to_destroy() {
     // The main job: init with the default modules, start the emulator, apply, print the outputs.
     let printed = ok(local(dir, port).args(["up", "--env", "local"]));
     assert!(printed.contains("manager:") && printed.contains("vpc_id"), "{printed}");
+    // Bulky values are summed up, and the block of what a user came for ends it, once.
+    assert!(
+        printed.contains("lines: `ngp output dcos.dcos_config_yaml`)"),
+        "{printed}"
+    );
+    assert_eq!(printed.matches("Where things are:").count(), 1, "{printed}");
+    assert!(
+        printed.contains("  dcos_url ") && printed.contains("  vpn_connect_url "),
+        "{printed}"
+    );
     // The apps follow: the registry is on the Marathon emulator, and a second look finds nothing to do.
     assert!(
         printed.contains("  + /ngp/docker-registry/registry (create)"),
@@ -323,6 +333,10 @@ async fn local_mode_from_up_to_destroy() {
     }
     let status = apps(&["apps", "status", "--env", "local"]);
     assert!(status.contains("/ngp/docker-registry/registry"), "{status}");
+    let status: serde_json::Value =
+        serde_json::from_str(&apps(&["apps", "status", "--env", "local", "--json"])).unwrap();
+    assert_eq!(status[0]["id"], serde_json::json!("/ngp/docker-registry/registry"));
+    assert_eq!(status[0]["running"], status[0]["instances"]);
     // And back: the value leaves the tfvars, the app returns to the module's default.
     std::fs::remove_file(dir.join("ngp.local.tfvars")).unwrap();
     let applied = apps(&["apply", "--env", "local"]);
@@ -524,6 +538,15 @@ async fn local_mode_from_up_to_destroy() {
     // Right after: no changes, by ngp and by plain terraform in the workspace.
     let out = run(local(dir, port).args(["plan", "--env", "local", "--detailed-exitcode"]));
     assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    let planned: serde_json::Value =
+        serde_json::from_str(&ok(local(dir, port).args(["plan", "--env", "local", "--json"]))).unwrap();
+    assert_eq!(planned["modules"], serde_json::json!({}), "{planned}");
+    let doctor: serde_json::Value =
+        serde_json::from_str(&ok(local(dir, port).args(["doctor", "--env", "local", "--json"]))).unwrap();
+    assert!(
+        doctor.as_array().unwrap().iter().all(|c| c["status"] != "fail"),
+        "{doctor}"
+    );
     let mut plain = Command::new("terraform");
     plain
         .args(["plan", "-detailed-exitcode", "-input=false", "-no-color"])

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use crate::Error;
 
 /// Counts of resource changes in one module.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Counts {
     pub create: u64,
     pub update: u64,
@@ -34,7 +34,7 @@ impl Counts {
 }
 
 /// A plan, summarised by top-level module, from `terraform show -json <planfile>`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct PlanSummary {
     pub modules: BTreeMap<String, Counts>,
     /// Addresses of resources to be replaced, in plan order.
