@@ -52,6 +52,7 @@ pub fn new(project: &Project, name: &str) -> Result<()> {
                 "# {name}: what this module builds.\n\n\
                  # ngp reads this block; Terraform ignores it.\n\
                  locals {{\n  ngp_module = {{\n    description     = \"TODO: one line for ngp init\"\n    default_enabled = false\n    \
+                 # The outputs shown after apply, under \"Where things are\".\n    headline = []\n    \
                  # input name => module that provides it, for inputs that several enabled modules output.\n    inputs_from = {{}}\n    \
                  # Values ngp uses in local mode only, below the user's tfvars.\n    local_mode_inputs = {{}}\n  }}\n}}\n\n\
                  locals {{\n  name = \"${{var.pre_tag}}-{name}-${{var.post_tag}}\"\n}}\n"
