@@ -77,6 +77,7 @@ pub fn validate(project: &Project, env: &str) -> Result<()> {
         .transpose()?;
     let ws = Workspace::prepare(project, env, endpoint.as_deref())?;
     ws.terraform.output(&["validate", "-no-color"])?;
+    ws.check_values()?;
     println!(
         "The configuration of environment {env} is valid (modules: {}).",
         ws.modules.join(", ")
@@ -106,7 +107,7 @@ fn make_plan(ws: &Workspace) -> Result<PlanSummary> {
         Err(e @ ngp_terraform::Error::Locked { .. }) => return Err(e.into()),
         Err(e) => {
             ws.forget_plan();
-            return Err(e.into());
+            return Err(ws.explain(e));
         }
     };
     let summary = if code == 0 {

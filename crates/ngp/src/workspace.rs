@@ -21,6 +21,10 @@ const OUTPUTS_FILE: &str = "ngp-outputs.json";
 /// The saved plan and the fingerprint of the configuration it was made from.
 pub const PLAN_FILE: &str = "ngp.tfplan";
 const PLAN_FINGERPRINT: &str = "ngp.tfplan.sha256";
+/// Where `ngp validate` keeps the `terraform test` that evaluates the variables' validation rules.
+const CHECKS_DIR: &str = "ngp-checks";
+/// A plan against a mocked AWS provider: it needs no account, and it evaluates every variable validation.
+const VALUES_TEST: &str = "# Written by ngp validate: a plan with a mocked provider, to evaluate the variables' validations.\nmock_provider \"aws\" {}\n\nrun \"values\" {\n  command = plan\n}\n";
 
 /// A prepared environment.
 pub struct Workspace {
@@ -32,6 +36,8 @@ pub struct Workspace {
     pub catalog: Catalog,
     /// Hash of everything the plan depends on that Terraform does not check itself.
     pub fingerprint: String,
+    /// Where each root variable's value was set (`ngp.tfvars:3`, `$TF_VAR_x`, a default).
+    pub origins: BTreeMap<String, String>,
 }
 
 /// The terraform binary and CLI config, checked before anything is written.
@@ -121,6 +127,42 @@ fn check_types(wiring: &ngp_modules::Wiring, settings: &Settings) -> Result<()> 
 }
 
 impl Workspace {
+    /// A terraform error in the user's terms: a value that failed its variable's validation is named where it
+    /// was set (`ngp.local.tfvars:2: num_masters: ...`), not in the generated files.
+    pub fn explain(&self, err: ngp_terraform::Error) -> anyhow::Error {
+        let ngp_terraform::Error::InvalidValues(values) = &err else {
+            return err.into();
+        };
+        let lines: Vec<String> = values
+            .iter()
+            .map(|(name, message)| {
+                let origin = self.origins.get(name).map_or("the variable's default", String::as_str);
+                format!("{origin}: {name}: {message}")
+            })
+            .collect();
+        anyhow::anyhow!("{}", lines.join("; "))
+    }
+
+    /// Evaluates the variables' validation rules without AWS: `terraform test` with a mocked provider plans the
+    /// configuration, and only its verdicts on the values are kept (the mock's made-up data makes its other
+    /// complaints meaningless). A value that fails is named where it was set.
+    pub fn check_values(&self) -> Result<()> {
+        write_atomic(
+            &self.dir.join(CHECKS_DIR).join("values.tftest.hcl"),
+            VALUES_TEST.as_bytes(),
+        )?;
+        let mut invalid = Vec::new();
+        let directory = format!("-test-directory={CHECKS_DIR}");
+        self.terraform.run_json(&["test", "-json", &directory], &[0, 1], |e| {
+            invalid.extend(e.diagnostic.as_ref().and_then(|d| d.invalid_variable()));
+        })?;
+        if invalid.is_empty() {
+            return Ok(());
+        }
+        invalid.dedup();
+        Err(self.explain(ngp_terraform::Error::InvalidValues(invalid)))
+    }
+
     /// Generates `.ngp/<env>/` from the modules and tfvars and makes sure terraform is initialised there.
     /// `emulator` is the emulator's endpoint in local mode.
     pub fn prepare(project: &Project, env: &str, emulator: Option<&str>) -> Result<Self> {
@@ -245,6 +287,10 @@ impl Workspace {
         hasher.update(env_keys.join(",").as_bytes());
         let fingerprint = format!("{:x}", hasher.finalize());
 
+        let origins = settings
+            .iter()
+            .map(|(k, s)| (k.to_owned(), s.origin.to_string()))
+            .collect();
         let ws = Workspace {
             env: env.to_owned(),
             dir,
@@ -252,6 +298,7 @@ impl Workspace {
             modules,
             catalog,
             fingerprint,
+            origins,
         };
         ws.init_if_needed(&root.main_tf, &modules_hash)?;
         Ok(ws)

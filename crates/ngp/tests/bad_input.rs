@@ -185,17 +185,29 @@ fn a_backend_file_without_a_bucket() {
     );
 }
 
-/// Every file below `dir` with its contents, to prove a failed command wrote nothing.
+/// Every file below `dir` with its contents, to prove a failed command wrote nothing of the user's: the
+/// generated workspace `.ngp/<env>/` (a cache ngp regenerates on every run) is left out, its state is not.
 fn snapshot(dir: &std::path::Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
     fn walk(dir: &std::path::Path, into: &mut std::collections::BTreeMap<std::path::PathBuf, Vec<u8>>) {
         for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
             let path = entry.path();
             if path.is_dir() {
                 walk(&path, into);
-            } else {
+            } else if !generated(&path) {
                 into.insert(path.clone(), std::fs::read(&path).unwrap_or_default());
             }
         }
+    }
+    /// `.ngp/<env>/...`, but not the state or a saved plan.
+    fn generated(path: &std::path::Path) -> bool {
+        let names: Vec<String> = path.iter().map(|c| c.to_string_lossy().into_owned()).collect();
+        let Some(at) = names.iter().position(|n| n == ".ngp") else {
+            return false;
+        };
+        let file = names.last().map(String::as_str).unwrap_or("");
+        let kept = file.starts_with("terraform.tfstate") || file.starts_with("ngp.tfplan");
+        let workspace = names.len() > at + 2 && names[at + 1] != "backups" && !kept;
+        workspace || names[at + 1..] == [".gitignore"]
     }
     let mut files = std::collections::BTreeMap::new();
     walk(dir, &mut files);
@@ -210,6 +222,7 @@ fn each_bad_input_is_one_line_and_writes_nothing() {
         return;
     }
     let base = "modules = [\"manager\"]\naws_region = \"us-east-1\"\nadmin_cidrs = [\"10.0.0.0/8\"]\n";
+    let complete = &format!("{base}pre_tag = \"ngp\"\npost_tag = \"dev\"\ntag_environment = \"dev\"\n");
     let cases: &[(&str, &str, &[&str], &str)] = &[
         ("", base, &["init", "--modules", ""], "--modules names no module"),
         (
@@ -229,6 +242,12 @@ fn each_bad_input_is_one_line_and_writes_nothing() {
             base,
             &["plan", "--env", "dev"],
             "{dir}/ngp.dev.tfvars:2: create_manager_node: expected true or false, found \"maybe\"",
+        ),
+        (
+            "admin_cidrs = [\"0.0.0.0/0\"]\n",
+            complete,
+            &["validate", "--env", "dev"],
+            "{dir}/ngp.dev.tfvars:1: admin_cidrs: admin_cidrs must not contain a /0 block",
         ),
         (
             "",
@@ -271,6 +290,46 @@ fn each_bad_input_is_one_line_and_writes_nothing() {
         let before = snapshot(dir);
         let out = run(ngp(dir).args(*args).stdin(std::process::Stdio::null()));
         assert_one_error(&out, &expected.replace("{dir}", &dir.display().to_string()));
-        assert_eq!(snapshot(dir), before, "{args:?} changed files");
+        let after = snapshot(dir);
+        let changed: Vec<_> = after
+            .keys()
+            .chain(before.keys())
+            .filter(|p| after.get(*p) != before.get(*p))
+            .collect();
+        assert!(changed.is_empty(), "{args:?} changed {changed:?}");
     }
+}
+
+#[test]
+fn the_marathon_emulators_port_taken_leaves_nothing_running() {
+    let venv = repo().join(".ngp/venv");
+    if !venv.join("bin/python").exists() {
+        assert!(
+            std::env::var_os("NGP_REQUIRE_TOOLS").is_none(),
+            "moto is required here (`ngp setup`)"
+        );
+        eprintln!("skipped: moto is not installed (run `ngp setup`)");
+        return;
+    }
+    let dir = project_with(&["manager"]);
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let marathon = taken.local_addr().unwrap().port();
+    let moto = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let local = |args: &[&str]| {
+        run(ngp(dir.path())
+            .args(args)
+            .env("NGP_LOCAL_VENV", &venv)
+            .env("NGP_LOCAL_MARATHON_PORT", marathon.to_string()))
+    };
+    let out = local(&["local", "up", "--port", &moto.to_string()]);
+    assert_one_error(
+        &out,
+        &format!("port {marathon} on 127.0.0.1, the Marathon emulator's, is already in use by another program: stop it, or pick a free port with NGP_LOCAL_MARATHON_PORT"),
+    );
+    // The AWS emulator it had started is stopped again.
+    assert_eq!(local(&["local", "status"]).status.code(), Some(3));
+    assert!(
+        TcpListener::bind(("127.0.0.1", moto)).is_ok(),
+        "moto still holds its port"
+    );
 }

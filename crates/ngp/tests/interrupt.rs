@@ -82,6 +82,12 @@ fn an_interrupted_apply_keeps_its_state_and_the_next_one_converges() {
             assert!(state["resources"].is_array(), "point {i}");
         }
         let applied = ok(local(dir, port).args(["apply", "--env", "local", "--auto-approve"]));
+        // What the runs wrote is private: .ngp/ 0700, the state and the generated values 0600.
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir.join(".ngp")), 0o700);
+        assert_eq!(mode(&state_file), 0o600);
+        assert_eq!(mode(&dir.join(".ngp/local/terraform.tfvars.json")), 0o600);
         assert!(!applied.contains("already exists"), "point {i}: {applied}");
         let replan = run(local(dir, port).args(["plan", "--env", "local", "--detailed-exitcode"]));
         assert_eq!(replan.status.code(), Some(0), "point {i}: {}", stdout(&replan));

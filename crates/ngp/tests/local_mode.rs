@@ -654,7 +654,7 @@ async fn local_mode_from_up_to_destroy() {
     let apps: serde_json::Value = reqwest::get(&marathon).await.unwrap().json().await.unwrap();
     assert_eq!(apps, serde_json::json!({"apps": []}));
 
-    // Bad values fail at plan time, through the modules' variable validations, naming the variable.
+    // Bad values fail at plan time, through the modules' variable validations, named where the user set them.
     for (overlay, expected) in [
         ("num_masters = 4\n", "num_masters must be 1, 3 or 5"),
         (
@@ -666,8 +666,9 @@ async fn local_mode_from_up_to_destroy() {
     ] {
         std::fs::write(&overlay_path, overlay).unwrap();
         let out = run(local(dir, port).args(["plan", "--env", "local"]));
-        assert_one_error(&out, "terraform plan failed: Invalid value for variable:");
+        assert_one_error(&out, &format!("{}:", overlay_path.display()));
         assert!(stderr(&out).contains(expected), "expected {expected:?} in {}", stderr(&out));
+        assert!(!stderr(&out).contains("variables.tf"), "{}", stderr(&out));
     }
 
     ok(local(dir, port).args(["local", "down"]));

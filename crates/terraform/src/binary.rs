@@ -140,12 +140,14 @@ impl Terraform {
         });
         let mut errors = Vec::new();
         let mut locked = None;
+        let mut invalid = Vec::new();
         let stdout = child.stdout.take().expect("stdout is piped");
         for line in BufReader::new(stdout).lines() {
             let Ok(line) = line else { break };
             let Some(event) = Event::parse(&line) else { continue };
             if let Some(diag) = event.diagnostic.as_ref().filter(|d| d.severity == "error") {
                 locked = locked.or_else(|| self.lock_holder(diag));
+                invalid.extend(diag.invalid_variable());
                 errors.push(diag.one_line());
             }
             on_event(&event);
@@ -158,6 +160,10 @@ impl Terraform {
         }
         if let Some(locked) = locked {
             return Err(locked);
+        }
+        if !invalid.is_empty() && !interrupt::interrupted() {
+            // The user's own values: the caller knows where each was set.
+            return Err(Error::InvalidValues(invalid));
         }
         // The user's own mistakes (invalid variable values) first: they are the ones to fix.
         errors.sort_by_key(|e| !e.starts_with("Invalid value for variable"));

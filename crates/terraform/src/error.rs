@@ -24,6 +24,10 @@ pub enum Error {
         operation: String,
     },
 
+    /// Values that failed their variables' validation rules: `(variable, the rule's message)`.
+    #[error("{}", .0.iter().map(|(name, message)| format!("{name}: {message}")).collect::<Vec<_>>().join("; "))]
+    InvalidValues(Vec<(String, String)>),
+
     #[error("terraform {command} failed: {message}")]
     Failed { command: String, message: String },
 

@@ -66,6 +66,20 @@ pub struct Diagnostic {
     pub address: Option<String>,
     #[serde(default)]
     pub range: Option<Range>,
+    #[serde(default)]
+    pub snippet: Option<Snippet>,
+}
+
+/// The source a diagnostic points at, with the values of the references in it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Snippet {
+    #[serde(default)]
+    pub values: Vec<SnippetValue>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SnippetValue {
+    pub traversal: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -92,6 +106,25 @@ impl Event {
 }
 
 impl Diagnostic {
+    /// For a variable's failed validation: the root variable (`var.NAME` in the snippet) and the rule's
+    /// message, its first paragraph.
+    pub fn invalid_variable(&self) -> Option<(String, String)> {
+        if !self.summary.starts_with("Invalid value for variable") {
+            return None;
+        }
+        let name = self
+            .snippet
+            .as_ref()?
+            .values
+            .iter()
+            .find_map(|v| v.traversal.strip_prefix("var."))?;
+        let message = self.detail.split("\n\n").next().unwrap_or_default();
+        Some((
+            name.to_owned(),
+            message.split_whitespace().collect::<Vec<_>>().join(" "),
+        ))
+    }
+
     /// One line: summary, detail, and where.
     pub fn one_line(&self) -> String {
         let mut line = self.summary.clone();
