@@ -18,7 +18,7 @@ pub enum Error {
     #[error("cannot reach Marathon at {url}: {reason}")]
     Unreachable { url: String, reason: String },
 
-    #[error("{what} is locked by deployment(s) {}: wait for them to finish, or force (cancels them)", .deployments.join(", "))]
+    #[error("{what} is locked by {} {}: wait, or force (which cancels it)", if .deployments.len() == 1 { "deployment" } else { "deployments" }, .deployments.join(", "))]
     Locked { what: String, deployments: Vec<String> },
 
     #[error("Marathon rejected {what}: {message}{}", format_details(.details))]

@@ -358,7 +358,8 @@ fn read_data_sources(ws: &Workspace, targets: &[String]) -> Result<String> {
     ws.terraform.run_json(&args, &[0], |_| {}).map_err(|e| {
         anyhow!("{e}; an image from the AWS Marketplace also needs its terms accepted once per account")
     })?;
-    Ok(format!("{} lookup(s) resolve", targets.len()))
+    let lookups = ngp_apps::counted(targets.len(), "lookup resolves", "lookups resolve");
+    Ok(lookups)
 }
 
 /// The installer answers at its URL; with `download`, its sha256 matches the pinned one.

@@ -160,7 +160,7 @@ fn checks_an_account_then_local_mode() {
     assert!(out.status.success(), "{printed}{}", stderr(&out));
     for expected in [
         "ok    hosted zone: example.org. is ",
-        "ok    images: 2 lookup(s) resolve",
+        "ok    images: 2 lookups resolve",
         &format!("ok    installer: {url} matches its sha256 ({} bytes)", INSTALLER.len()),
         "Environment dev is ready to apply.",
     ] {
@@ -187,7 +187,7 @@ fn checks_an_account_then_local_mode() {
     for expected in [
         &format!("ok    emulator: answers at http://127.0.0.1:{port}"),
         "ok    credentials: account 123456789012",
-        "ok    images: 2 lookup(s) resolve",
+        "ok    images: 2 lookups resolve",
         "skip  installer: never fetched in local mode",
         "Environment local is ready to apply.",
     ] {

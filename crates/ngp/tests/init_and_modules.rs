@@ -13,6 +13,10 @@ fn init_writes_the_examples_and_a_second_run_keeps_the_users_edits() {
     let first = std::fs::read_to_string(&path).unwrap();
     assert!(first.contains("modules = [\"manager\"]"), "{first}");
     assert!(first.contains("admin_cidrs = [\"192.0.2.0/24\"]"), "{first}");
+    assert!(
+        first.contains("aws_region = \"us-east-1\""),
+        "the region is written too: {first}"
+    );
 
     // The user edits a value and adds a comment; init again must keep both.
     let edited = first.replace("pre_tag  = \"ngp\"", "pre_tag  = \"acme\" # ours");

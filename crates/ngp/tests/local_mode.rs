@@ -632,6 +632,11 @@ async fn local_mode_from_up_to_destroy() {
     assert_eq!(state["outputs"]["vault_label"]["value"], serde_json::json!("staging"));
 
     // `ngp apps remove` takes NGP's groups off Marathon, and only those.
+    // Without a terminal to confirm on, and without --auto-approve, nothing is removed.
+    let refused = run(local(dir, port)
+        .args(["apps", "remove", "--env", "local"])
+        .stdin(Stdio::null()));
+    assert_one_error(&refused, "not a terminal, so nobody can confirm: pass --auto-approve");
     let removed = ok(local(dir, port).args(["apps", "remove", "--env", "local", "--auto-approve"]));
     assert!(
         removed.contains("  - /ngp/docker-registry/registry (remove)")
@@ -644,6 +649,10 @@ async fn local_mode_from_up_to_destroy() {
     // Destroy takes the modules' apps off Marathon first, then leaves nothing of ours behind in either emulator.
     let reapplied = ok(local(dir, port).args(["apps", "apply", "--env", "local"]));
     assert!(reapplied.contains("1 created"), "{reapplied}");
+    let refused = run(local(dir, port)
+        .args(["destroy", "--env", "local"])
+        .stdin(Stdio::null()));
+    assert_one_error(&refused, "not a terminal, so nobody can confirm: pass --auto-approve");
     let destroyed = ok(local(dir, port).args(["destroy", "--env", "local", "--auto-approve"]));
     assert!(
         destroyed.contains("  - /ngp/docker-registry/registry (remove)"),
@@ -669,6 +678,7 @@ async fn local_mode_from_up_to_destroy() {
         assert_one_error(&out, &format!("{}:", overlay_path.display()));
         assert!(stderr(&out).contains(expected), "expected {expected:?} in {}", stderr(&out));
         assert!(!stderr(&out).contains("variables.tf"), "{}", stderr(&out));
+        assert!(!dir.join(".ngp/local/ngp.tfplan").exists(), "a failed plan leaves no saved plan");
     }
 
     ok(local(dir, port).args(["local", "down"]));

@@ -35,7 +35,7 @@ fn secrets_are_hidden_unless_asked_for() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out), "vault:\n  label = \"demo\"\n  token = (sensitive)\n");
     assert!(
-        stderr(&out).contains("1 sensitive output(s) hidden; pass --show-secrets"),
+        stderr(&out).contains("1 sensitive output hidden; pass --show-secrets"),
         "{}",
         stderr(&out)
     );

@@ -203,7 +203,11 @@ impl PlanSummary {
             }
         }
         if self.outputs_changed > 0 {
-            let _ = writeln!(out, "\n{} output(s) change.", self.outputs_changed);
+            let (n, verb) = match self.outputs_changed {
+                1 => (1, "output changes"),
+                n => (n, "outputs change"),
+            };
+            let _ = writeln!(out, "\n{n} {verb}.");
         }
         out
     }
