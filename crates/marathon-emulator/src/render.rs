@@ -112,13 +112,15 @@ impl State {
                 .flatten()
                 .map(|p| u64::from(p.port))
                 .collect();
+            // A task's id changes with its app's version, as a restarted task is a new one.
+            let stamp: String = app.version.chars().filter(char::is_ascii_digit).collect();
             for n in 0..self.running(id) {
                 let agent = n as usize % self.agents.len().max(1);
                 let host = self.agents.get(agent).cloned().unwrap_or_else(|| "127.0.0.1".into());
                 let ports: Vec<u64> = service_ports.iter().map(|p| p + 21000).collect();
                 tasks.push(json!({
-                    "id": format!("{}.instance-{:08x}-0000-4000-8000-{:012x}._app.1",
-                        id.as_str().trim_start_matches('/').replace('/', "_"), n, app.version.len() + n as usize),
+                    "id": format!("{}.instance-{:08x}-0000-4000-8000-{:0>12}._app.1",
+                        id.as_str().trim_start_matches('/').replace('/', "_"), n, &stamp[stamp.len().saturating_sub(12)..]),
                     "appId": id.to_string(),
                     "host": host,
                     "slaveId": format!("ngp-emulator-S{agent}"),

@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use time::format_description::well_known::Rfc3339;
 
 use crate::ids::Id;
 use crate::model::AppDef;
@@ -65,9 +64,11 @@ pub struct State {
 /// One app change in a deployment: the id and its new definition, or `None` to remove it.
 pub type Change = (Id, Option<AppDef>);
 
+/// Marathon's version form: UTC, always three digits of milliseconds (`2015-09-17T09:32:36.583Z`).
 fn timestamp(t: time::OffsetDateTime) -> String {
-    let t = t.replace_nanosecond(t.millisecond() as u32 * 1_000_000).unwrap_or(t);
-    t.format(&Rfc3339).unwrap_or_default()
+    let format =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+    t.to_offset(time::UtcOffset::UTC).format(&format).unwrap_or_default()
 }
 
 impl State {
