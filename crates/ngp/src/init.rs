@@ -26,43 +26,7 @@ pub fn init(project: &Project, modules: Option<Vec<String>>, env: Option<&str>) 
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
     };
-    // The selection in force for this environment today, if any; each name must still be a module.
-    let settings = Settings::load(&project.dir, env, Vec::new())?;
-    let current = settings.modules()?;
-    // Without --modules, the current selection is the starting point: each name must still be a module.
-    let origin = settings.get(ngp_config::MODULES_KEY).map(|s| s.origin.to_string());
-    if modules.is_none() {
-        for name in current.iter().flatten() {
-            catalog.get(name, origin.as_deref())?;
-        }
-    }
-
-    let chosen = match modules {
-        Some(list) => {
-            let mut chosen = Vec::new();
-            for name in list.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
-                catalog.get(name, Some("--modules"))?;
-                if !chosen.iter().any(|c| c == name) {
-                    chosen.push(name.to_owned());
-                }
-            }
-            if chosen.is_empty() {
-                bail!("--modules names no module: name at least one (`ngp module list` shows them); nothing written");
-            }
-            chosen
-        }
-        None if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() => {
-            ask(&catalog, current.as_deref(), std::io::stdin().lock(), std::io::stdout())?
-        }
-        None => {
-            let chosen = current.unwrap_or_else(|| catalog.default_enabled());
-            eprintln!(
-                "not a terminal: using modules {} (pass --modules to choose)",
-                chosen.join(", ")
-            );
-            chosen
-        }
-    };
+    let chosen = choose(project, &catalog, modules, env)?;
 
     // ngp's own setting first: the region everything is built in.
     let mut examples = vec![Example {
@@ -116,6 +80,44 @@ pub fn init(project: &Project, modules: Option<Vec<String>>, env: Option<&str>) 
         env.map(|e| format!(" --env {e}")).unwrap_or_default()
     );
     Ok(())
+}
+
+/// The modules to enable: `--modules` as given, else asked on a terminal, else the current selection (or the
+/// modules' defaults). A current selection must still name modules only.
+fn choose(
+    project: &Project,
+    catalog: &Catalog,
+    modules: Option<Vec<String>>,
+    env: Option<&str>,
+) -> Result<Vec<String>> {
+    let settings = Settings::load(&project.dir, env, Vec::new())?;
+    let current = settings.modules()?;
+    if let Some(list) = modules {
+        let mut chosen: Vec<String> = Vec::new();
+        for name in list.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+            catalog.get(name, Some("--modules"))?;
+            if !chosen.iter().any(|c| c == name) {
+                chosen.push(name.to_owned());
+            }
+        }
+        if chosen.is_empty() {
+            bail!("--modules names no module: name at least one (`ngp module list` shows them); nothing written");
+        }
+        return Ok(chosen);
+    }
+    let origin = settings.get(ngp_config::MODULES_KEY).map(|s| s.origin.to_string());
+    for name in current.iter().flatten() {
+        catalog.get(name, origin.as_deref())?;
+    }
+    if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+        return ask(catalog, current.as_deref(), std::io::stdin().lock(), std::io::stdout());
+    }
+    let chosen = current.unwrap_or_else(|| catalog.default_enabled());
+    eprintln!(
+        "not a terminal: using modules {} (pass --modules to choose)",
+        chosen.join(", ")
+    );
+    Ok(chosen)
 }
 
 fn relative(project: &Project, path: &Path) -> PathBuf {

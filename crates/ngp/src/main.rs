@@ -88,43 +88,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             println!();
             output::output(&project, &env.env, None, false, false)?;
         }
-        Command::Apps(command) => {
-            let (args, force) = match &command {
-                AppsCommand::Plan { args, .. } | AppsCommand::Status { args, .. } => (args, false),
-                AppsCommand::Apply { args, force } | AppsCommand::Remove { args, force, .. } => (args, *force),
-            };
-            let req = apps_request(args, force);
-            match command {
-                AppsCommand::Plan { json, .. } => apps_cmd::plan(&project, &req, json)?,
-                AppsCommand::Apply { .. } => apps_cmd::apply(&project, &req)?,
-                AppsCommand::Status { json, .. } => apps_cmd::status(&project, &req, json)?,
-                AppsCommand::Remove { auto_approve, .. } => apps_cmd::remove(&project, &req, auto_approve)?,
-            }
-        }
-        Command::Local(LocalCommand::Marathon {
-            port,
-            deployment_delay_ms,
-            private_agents,
-            public_agents,
-        }) => {
-            let config = ngp_marathon_emulator::Config {
-                deployment_delay: std::time::Duration::from_millis(deployment_delay_ms),
-                private_agents,
-                public_agents,
-            };
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
-                .enable_all()
-                .build()?;
-            runtime.block_on(async {
-                let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
-                    .await
-                    .map_err(|e| anyhow::anyhow!("cannot listen on 127.0.0.1:{port}: {e}"))?;
-                eprintln!("Marathon emulator on http://127.0.0.1:{port}");
-                ngp_marathon_emulator::serve(listener, config).await?;
-                anyhow::Ok(())
-            })?;
-        }
+        Command::Apps(command) => apps(&project, command)?,
+        Command::Local(command) => return local(&project, command),
         Command::Doctor { env, download, json } => doctor::doctor(
             &project,
             &doctor::DoctorRequest {
@@ -151,8 +116,61 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 output: output.as_ref(),
             },
         )?,
-        Command::Local(LocalCommand::Up { port }) => {
-            let (emulator, started) = run::start_emulators(&project, port)?;
+        Command::Setup => setup::setup(&project)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `ngp apps ...`: the request from the shared arguments, then the subcommand.
+fn apps(project: &Project, command: AppsCommand) -> Result<()> {
+    let (args, force) = match &command {
+        AppsCommand::Plan { args, .. } | AppsCommand::Status { args, .. } => (args, false),
+        AppsCommand::Apply { args, force } | AppsCommand::Remove { args, force, .. } => (args, *force),
+    };
+    let req = apps_request(args, force);
+    match command {
+        AppsCommand::Plan { json, .. } => apps_cmd::plan(project, &req, json)?,
+        AppsCommand::Apply { .. } => apps_cmd::apply(project, &req)?,
+        AppsCommand::Status { json, .. } => apps_cmd::status(project, &req, json)?,
+        AppsCommand::Remove { auto_approve, .. } => apps_cmd::remove(project, &req, auto_approve)?,
+    }
+    Ok(())
+}
+
+/// The Marathon emulator in the foreground, on loopback (`ngp local up` starts it in the background).
+fn serve_marathon(port: u16, config: ngp_marathon_emulator::Config) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on 127.0.0.1:{port}: {e}"))?;
+        eprintln!("Marathon emulator on http://127.0.0.1:{port}");
+        ngp_marathon_emulator::serve(listener, config).await?;
+        anyhow::Ok(())
+    })
+}
+
+/// `ngp local ...`: the emulators.
+fn local(project: &Project, command: LocalCommand) -> Result<ExitCode> {
+    match command {
+        LocalCommand::Marathon {
+            port,
+            deployment_delay_ms,
+            private_agents,
+            public_agents,
+        } => serve_marathon(
+            port,
+            ngp_marathon_emulator::Config {
+                deployment_delay: std::time::Duration::from_millis(deployment_delay_ms),
+                private_agents,
+                public_agents,
+            },
+        )?,
+        LocalCommand::Up { port } => {
+            let (emulator, started) = run::start_emulators(project, port)?;
             if started {
                 println!(
                     "started the AWS emulator at {} (pid {})",
@@ -167,7 +185,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 );
             }
         }
-        Command::Local(LocalCommand::Down) => {
+        LocalCommand::Down => {
             match project.local_mode().down()? {
                 Some(e) => println!(
                     "stopped the AWS emulator (pid {}); the {LOCAL_ENV} environment's state went with it",
@@ -178,9 +196,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if let Some(m) = project.local_mode().marathon_down()? {
                 println!("stopped the Marathon emulator (pid {})", m.pid);
             }
-            run::clear_local_state(&project);
+            run::clear_local_state(project);
         }
-        Command::Local(LocalCommand::Status) => match project.local_mode().status()? {
+        LocalCommand::Status => match project.local_mode().status()? {
             Some(e) => {
                 println!("the AWS emulator runs at {} (pid {})", e.endpoint(), e.pid);
                 match project.local_mode().marathon_status() {
@@ -193,7 +211,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 return Ok(ExitCode::from(3));
             }
         },
-        Command::Setup => setup::setup(&project)?,
     }
     Ok(ExitCode::SUCCESS)
 }

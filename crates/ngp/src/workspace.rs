@@ -111,6 +111,49 @@ impl Values {
     }
 }
 
+/// Every root variable without a default has a value: else one line names them all and where to set them.
+fn check_missing(wiring: &ngp_modules::Wiring, settings: &Settings, env: &str) -> Result<()> {
+    let missing: Vec<String> = wiring
+        .variables
+        .iter()
+        .filter(|(name, var)| var.input.default.is_none() && settings.get(name).is_none())
+        .map(|(name, var)| format!("{name} (used by {})", var.used_by.join(", ")))
+        .chain(
+            (settings.get(REGION_VARIABLE).is_none() && !wiring.is_variable(REGION_VARIABLE))
+                .then(|| format!("{REGION_VARIABLE} (the AWS region)")),
+        )
+        .collect();
+    if !missing.is_empty() {
+        let files: Vec<String> = std::iter::once(BASE_FILE.to_owned())
+            .chain(overlay_env(env).map(env_overlay_file))
+            .collect();
+        bail!(
+            "no value for {}: set it in {} or as TF_VAR_<name>",
+            missing.join(", "),
+            files.join(" or ")
+        );
+    }
+    Ok(())
+}
+
+/// The modules the settings enable; without a `modules` list, says how to write one.
+fn enabled_modules(project: &Project, settings: &Settings) -> Result<Vec<String>> {
+    if let Some(modules) = settings.modules()? {
+        return Ok(modules);
+    }
+    let base = project.dir.join(BASE_FILE);
+    if !base.exists() {
+        bail!(
+            "{} does not exist: run `ngp init` to choose modules and write it",
+            base.display()
+        );
+    }
+    bail!(
+        "{}: modules: not set; list the modules to enable, e.g. modules = [\"manager\"], or run `ngp init`",
+        base.display()
+    );
+}
+
 /// Every value set in a file (or by a default) fits its variable's type: a wrong one is named where the user
 /// wrote it (`ngp.tfvars:3: admin_cidrs: expected a list, found "10.0.0.0/8"`), not in the generated files.
 fn check_types(wiring: &ngp_modules::Wiring, settings: &Settings) -> Result<()> {
@@ -172,19 +215,7 @@ impl Workspace {
 
         let catalog = Catalog::discover(&project.modules_dir())?;
         let mut settings = Settings::load(&project.dir, overlay_env(env), std::env::vars())?;
-        let Some(modules) = settings.modules()? else {
-            let base = project.dir.join(BASE_FILE);
-            if !base.exists() {
-                bail!(
-                    "{} does not exist: run `ngp init` to choose modules and write it",
-                    base.display()
-                );
-            }
-            bail!(
-                "{}: modules: not set; list the modules to enable, e.g. modules = [\"manager\"], or run `ngp init`",
-                base.display()
-            );
-        };
+        let modules = enabled_modules(project, &settings)?;
         let from = settings.get(ngp_config::MODULES_KEY).map(|s| s.origin.to_string());
         let wiring = wire(&catalog, &modules, from.as_deref())?;
 
@@ -215,26 +246,7 @@ impl Workspace {
         }
         // What the user wrote comes first: a wrong value is named before a missing one.
         check_types(&wiring, &settings)?;
-        let missing: Vec<String> = wiring
-            .variables
-            .iter()
-            .filter(|(name, var)| var.input.default.is_none() && settings.get(name).is_none())
-            .map(|(name, var)| format!("{name} (used by {})", var.used_by.join(", ")))
-            .chain(
-                (settings.get(REGION_VARIABLE).is_none() && !wiring.is_variable(REGION_VARIABLE))
-                    .then(|| format!("{REGION_VARIABLE} (the AWS region)")),
-            )
-            .collect();
-        if !missing.is_empty() {
-            let files: Vec<String> = std::iter::once(BASE_FILE.to_owned())
-                .chain(overlay_env(env).map(env_overlay_file))
-                .collect();
-            bail!(
-                "no value for {}: set it in {} or as TF_VAR_<name>",
-                missing.join(", "),
-                files.join(" or ")
-            );
-        }
+        check_missing(&wiring, &settings, env)?;
         let values = settings.terraform_values(declared);
 
         // Write the workspace: each file atomically; nothing is written before every check above passed.
