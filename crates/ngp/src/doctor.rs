@@ -89,93 +89,17 @@ pub fn doctor(project: &Project, req: &DoctorRequest) -> Result<()> {
     let runtime = crate::runtime()?;
 
     report.result("terraform", terraform_version(project));
-
     let local = env == LOCAL_ENV;
     let emulator = if local {
-        let status = project.local_mode().status()?;
-        match status {
-            Some(e) if ngp_local::answers(e.port) => {
-                report.check(
-                    "emulator",
-                    Outcome::Ok(format!("answers at {} (pid {})", e.endpoint(), e.pid)),
-                );
-                Some(e.endpoint())
-            }
-            Some(e) => {
-                report.check(
-                    "emulator",
-                    Outcome::Fail(format!(
-                        "pid {} is recorded but nothing answers at {}: run `ngp local down`, then `ngp local up`",
-                        e.pid,
-                        e.endpoint()
-                    )),
-                );
-                None
-            }
-            None => {
-                report.check(
-                    "emulator",
-                    Outcome::Fail("not running: start it with `ngp local up` (or `ngp up --env local`)".into()),
-                );
-                None
-            }
-        }
+        check_emulator(project, &mut report)?
     } else {
         None
     };
-
-    // The configuration: the tfvars are complete and the root module generates.
-    let workspace = if local && emulator.is_none() {
-        report.check("configuration", Outcome::Skip("needs the emulator".into()));
-        None
-    } else {
-        match Workspace::prepare(project, env, emulator.as_deref()) {
-            Ok(ws) => {
-                report.check(
-                    "configuration",
-                    Outcome::Ok(format!("every input of {} is set", ws.modules.join(", "))),
-                );
-                Some(ws)
-            }
-            Err(e) => {
-                report.check("configuration", Outcome::Fail(format!("{e:#}")));
-                None
-            }
-        }
-    };
-    let Some(ws) = workspace else {
+    let Some(ws) = check_configuration(project, env, local, emulator.as_deref(), &mut report) else {
         return finish(report, env);
     };
     let values = Values::read(&ws.dir)?;
-
-    // The region and the credentials, proven by STS.
-    let region = values.string(REGION_VARIABLE);
-    let credentials_ok = match &region {
-        None => report.check(
-            "region",
-            Outcome::Fail(format!("{REGION_VARIABLE} is not set: set it in the tfvars")),
-        ),
-        Some(region) => {
-            report.check("region", Outcome::Ok(region.clone()));
-            let sdk = runtime.block_on(crate::aws::sdk_config(region, emulator.as_deref()));
-            let identity = runtime.block_on(caller_identity(&sdk));
-            let ok = report.result("credentials", identity);
-            if ok && !local {
-                let zone = runtime.block_on(hosted_zone(&sdk, &values));
-                match zone {
-                    Ok(Some(text)) => report.check("hosted zone", Outcome::Ok(text)),
-                    Ok(None) => report.check(
-                        "hosted zone",
-                        Outcome::Skip("no domain, or ngp creates the zone".into()),
-                    ),
-                    Err(e) => report.check("hosted zone", Outcome::Fail(format!("{e:#}"))),
-                };
-            } else if local {
-                report.check("hosted zone", Outcome::Skip("local mode creates its own zone".into()));
-            }
-            ok
-        }
-    };
+    let credentials_ok = check_account(&runtime, &values, emulator.as_deref(), &mut report);
 
     // The AMI lookups, read by terraform exactly as the plan will read them.
     let targets = ami_targets(&ws);
@@ -201,6 +125,97 @@ pub fn doctor(project: &Project, req: &DoctorRequest) -> Result<()> {
     };
 
     finish(report, env)
+}
+
+/// In local mode: the AWS emulator answers. Returns its endpoint when it does.
+fn check_emulator(project: &Project, report: &mut Report) -> Result<Option<String>> {
+    Ok(match project.local_mode().status()? {
+        Some(e) if ngp_local::answers(e.port) => {
+            report.check(
+                "emulator",
+                Outcome::Ok(format!("answers at {} (pid {})", e.endpoint(), e.pid)),
+            );
+            Some(e.endpoint())
+        }
+        Some(e) => {
+            report.check(
+                "emulator",
+                Outcome::Fail(format!(
+                    "pid {} is recorded but nothing answers at {}: run `ngp local down`, then `ngp local up`",
+                    e.pid,
+                    e.endpoint()
+                )),
+            );
+            None
+        }
+        None => {
+            report.check(
+                "emulator",
+                Outcome::Fail("not running: start it with `ngp local up` (or `ngp up --env local`)".into()),
+            );
+            None
+        }
+    })
+}
+
+/// The configuration: the tfvars are complete and the root module generates.
+fn check_configuration(
+    project: &Project,
+    env: &str,
+    local: bool,
+    emulator: Option<&str>,
+    report: &mut Report,
+) -> Option<Workspace> {
+    if local && emulator.is_none() {
+        report.check("configuration", Outcome::Skip("needs the emulator".into()));
+        return None;
+    }
+    match Workspace::prepare(project, env, emulator) {
+        Ok(ws) => {
+            report.check(
+                "configuration",
+                Outcome::Ok(format!("every input of {} is set", ws.modules.join(", "))),
+            );
+            Some(ws)
+        }
+        Err(e) => {
+            report.check("configuration", Outcome::Fail(format!("{e:#}")));
+            None
+        }
+    }
+}
+
+/// The region and the credentials, proven by STS, then (on real AWS) the hosted zone. True when the
+/// credentials work.
+fn check_account(
+    runtime: &tokio::runtime::Runtime,
+    values: &Values,
+    emulator: Option<&str>,
+    report: &mut Report,
+) -> bool {
+    let Some(region) = values.string(REGION_VARIABLE) else {
+        return report.check(
+            "region",
+            Outcome::Fail(format!("{REGION_VARIABLE} is not set: set it in the tfvars")),
+        );
+    };
+    report.check("region", Outcome::Ok(region.clone()));
+    let sdk = runtime.block_on(crate::aws::sdk_config(&region, emulator));
+    let identity = runtime.block_on(caller_identity(&sdk));
+    let ok = report.result("credentials", identity);
+    if emulator.is_some() {
+        report.check("hosted zone", Outcome::Skip("local mode creates its own zone".into()));
+    } else if ok {
+        match runtime.block_on(hosted_zone(&sdk, values)) {
+            Ok(Some(text)) => report.check("hosted zone", Outcome::Ok(text)),
+            Ok(None) => report.check(
+                "hosted zone",
+                Outcome::Skip("no domain, or ngp creates the zone".into()),
+            ),
+            Err(e) => report.check("hosted zone", Outcome::Fail(format!("{e:#}"))),
+        };
+    }
+    ok
 }
 
 fn finish(report: Report, env: &str) -> Result<()> {

@@ -111,6 +111,65 @@ impl Values {
     }
 }
 
+/// The AWS provider, or in local mode the emulator, whose region and modules' local-mode values become defaults
+/// below the user's.
+fn provider(
+    env: &str,
+    emulator: Option<&str>,
+    catalog: &Catalog,
+    modules: &[String],
+    settings: &mut Settings,
+) -> Result<Provider> {
+    match (env == LOCAL_ENV, emulator) {
+        (true, Some(endpoint)) => {
+            settings.add_default(REGION_VARIABLE, LOCAL_REGION.into(), "local mode");
+            for name in modules {
+                for (key, value) in &catalog.modules[name].meta.local_mode_inputs {
+                    settings.add_default(key, value.clone(), format!("local mode default of module {name}"));
+                }
+            }
+            Ok(Provider::Emulator {
+                endpoint: endpoint.to_owned(),
+            })
+        }
+        (true, None) => bail!("the local environment needs the emulator: start it with `ngp local up`"),
+        (false, _) => Ok(Provider::Aws),
+    }
+}
+
+/// The enabled modules' folders, with their subfolders (templates, scripts) and the shared submodules under
+/// modules/.shared/ that they call, hashed.
+fn modules_hash(project: &Project, catalog: &Catalog, modules: &[String]) -> Result<String> {
+    let mut hasher = Sha256::new();
+    for name in modules {
+        hash_dir(&mut hasher, &catalog.modules[name].dir)?;
+    }
+    let shared = project.modules_dir().join(".shared");
+    if shared.is_dir() {
+        hash_dir(&mut hasher, &shared)?;
+    }
+    Ok(format!("{:x}", hasher.finalize()))
+}
+
+/// What a saved plan depends on that terraform does not check itself: the generated files, the modules and
+/// the names of the `TF_VAR_*` values.
+fn fingerprint(files: &[(&str, &[u8])], modules_hash: &str, settings: &Settings) -> String {
+    let mut hasher = Sha256::new();
+    for (name, contents) in files {
+        hasher.update(name.as_bytes());
+        hasher.update(contents);
+    }
+    hasher.update(modules_hash.as_bytes());
+    let mut env_keys: Vec<String> = settings
+        .iter()
+        .filter(|(_, s)| matches!(s.origin, Origin::Env { .. }))
+        .map(|(k, _)| k.to_owned())
+        .collect();
+    env_keys.sort();
+    hasher.update(env_keys.join(",").as_bytes());
+    format!("{:x}", hasher.finalize())
+}
+
 /// Every root variable without a default has a value: else one line names them all and where to set them.
 fn check_missing(wiring: &ngp_modules::Wiring, settings: &Settings, env: &str) -> Result<()> {
     let missing: Vec<String> = wiring
@@ -219,21 +278,7 @@ impl Workspace {
         let from = settings.get(ngp_config::MODULES_KEY).map(|s| s.origin.to_string());
         let wiring = wire(&catalog, &modules, from.as_deref())?;
 
-        let provider = match (env == LOCAL_ENV, emulator) {
-            (true, Some(endpoint)) => {
-                settings.add_default(REGION_VARIABLE, LOCAL_REGION.into(), "local mode");
-                for name in &modules {
-                    for (key, value) in &catalog.modules[name].meta.local_mode_inputs {
-                        settings.add_default(key, value.clone(), format!("local mode default of module {name}"));
-                    }
-                }
-                Provider::Emulator {
-                    endpoint: endpoint.to_owned(),
-                }
-            }
-            (true, None) => bail!("the local environment needs the emulator: start it with `ngp local up`"),
-            (false, _) => Provider::Aws,
-        };
+        let provider = provider(env, emulator, &catalog, &modules, &mut settings)?;
         let backend = read_backend(project, env)?;
         let root = generate(&catalog, &wiring, "../../modules", &provider, backend.as_ref());
 
@@ -272,32 +317,8 @@ impl Workspace {
             write_atomic(&ignore, b"*\n")?;
         }
 
-        // The enabled modules' folders, with their subfolders (templates, scripts) and the shared
-        // submodules under modules/.shared/ that they call.
-        let mut module_hasher = Sha256::new();
-        for name in &modules {
-            hash_dir(&mut module_hasher, &catalog.modules[name].dir)?;
-        }
-        let shared = project.modules_dir().join(".shared");
-        if shared.is_dir() {
-            hash_dir(&mut module_hasher, &shared)?;
-        }
-        let modules_hash = format!("{:x}", module_hasher.finalize());
-
-        let mut hasher = Sha256::new();
-        for (name, contents) in &files {
-            hasher.update(name.as_bytes());
-            hasher.update(contents);
-        }
-        hasher.update(modules_hash.as_bytes());
-        let mut env_keys: Vec<String> = settings
-            .iter()
-            .filter(|(_, s)| matches!(s.origin, Origin::Env { .. }))
-            .map(|(k, _)| k.to_owned())
-            .collect();
-        env_keys.sort();
-        hasher.update(env_keys.join(",").as_bytes());
-        let fingerprint = format!("{:x}", hasher.finalize());
+        let modules_hash = modules_hash(project, &catalog, &modules)?;
+        let fingerprint = fingerprint(&files, &modules_hash, &settings);
 
         let origins = settings
             .iter()
