@@ -93,7 +93,7 @@ fn finish(mut app: App, agents: (u32, u32)) -> (App, Value) {
     }
     let value = serde_json::to_value(&app).expect("an app serialises");
     let spec = serde_json::to_vec(&value).expect("JSON serialises");
-    let digest = format!("{:x}", Sha256::digest(&spec));
+    let digest = hex::encode(Sha256::digest(&spec));
     app.labels
         .get_or_insert_with(Default::default)
         .insert(SPEC_LABEL.to_owned(), digest);

@@ -377,11 +377,11 @@ fn stop_recorded(path: &Path, marker: &str) -> Result<Option<Emulator>, Error> {
 
 /// Whether `pid` is a live process (not a recycled pid, not a zombie) whose command line holds `marker`.
 fn is_process(pid: u32, marker: &str) -> bool {
-    let Ok(pid_t) = libc::pid_t::try_from(pid) else {
+    let Some(pid_t) = to_pid(pid) else {
         return false;
     };
-    // SAFETY: kill with signal 0 only checks that the process exists.
-    if unsafe { libc::kill(pid_t, 0) } != 0 {
+    // Signal 0: only whether the process exists.
+    if rustix::process::test_kill_process(pid_t).is_err() {
         return false;
     }
     let proc_dir = PathBuf::from(format!("/proc/{pid}"));
@@ -397,16 +397,21 @@ fn is_process(pid: u32, marker: &str) -> bool {
     !zombie && String::from_utf8_lossy(&cmdline).contains(marker)
 }
 
+fn to_pid(pid: u32) -> Option<rustix::process::Pid> {
+    i32::try_from(pid).ok().and_then(rustix::process::Pid::from_raw)
+}
+
+/// SIGTERM, then SIGKILL after 5 s, to a process we started and checked.
 fn terminate_process(pid: u32, marker: &str) {
-    let Ok(pid_t) = libc::pid_t::try_from(pid) else { return };
-    // SAFETY: plain signals to a process we started and checked.
-    unsafe { libc::kill(pid_t, libc::SIGTERM) };
+    use rustix::process::{kill_process, Signal};
+    let Some(pid_t) = to_pid(pid) else { return };
+    let _ = kill_process(pid_t, Signal::TERM);
     let deadline = Instant::now() + Duration::from_secs(5);
     while is_process(pid, marker) && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(100));
     }
     if is_process(pid, marker) {
-        unsafe { libc::kill(pid_t, libc::SIGKILL) };
+        let _ = kill_process(pid_t, Signal::KILL);
     }
 }
 

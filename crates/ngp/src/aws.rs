@@ -14,22 +14,7 @@ pub fn region(project: &Project, env: &str) -> Result<String> {
 }
 
 /// The SDK configuration: the default credential chain, or in local mode the emulator with test credentials.
-pub async fn sdk_config(region: &str, emulator: Option<&str>) -> aws_config::SdkConfig {
-    let mut loader =
-        aws_config::defaults(aws_config::BehaviorVersion::latest()).region(aws_config::Region::new(region.to_owned()));
-    if let Some(endpoint) = emulator {
-        loader = loader
-            .endpoint_url(endpoint)
-            .credentials_provider(aws_sdk_sts::config::Credentials::new(
-                "test",
-                "test",
-                None,
-                None,
-                "ngp-local",
-            ));
-    }
-    loader.load().await
-}
+pub use ngp_aws::sdk_config;
 
 /// The emulator's endpoint in local mode (when it runs), `None` otherwise.
 pub fn emulator_endpoint(project: &Project, env: &str) -> Result<Option<String>> {

@@ -254,13 +254,13 @@ fn terraform_version(project: &Project) -> Result<String> {
     ))
 }
 
-async fn caller_identity(sdk: &aws_config::SdkConfig) -> Result<String> {
+async fn caller_identity(sdk: &ngp_aws::SdkConfig) -> Result<String> {
     let sts = aws_sdk_sts::Client::new(sdk);
     let identity = sts.get_caller_identity().send().await.map_err(|e| {
         anyhow!(
             "STS GetCallerIdentity failed ({}): set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, \
              or log in with `aws sso login`",
-            sdk_error(&e)
+            ngp_aws::one_line(&e)
         )
     })?;
     Ok(format!(
@@ -270,49 +270,8 @@ async fn caller_identity(sdk: &aws_config::SdkConfig) -> Result<String> {
     ))
 }
 
-/// An AWS SDK error in one line: the service's code and message, or why no request could be made.
-fn sdk_error<E, R>(err: &aws_sdk_sts::error::SdkError<E, R>) -> String
-where
-    E: aws_sdk_sts::error::ProvideErrorMetadata + std::error::Error + 'static,
-    R: fmt::Debug,
-{
-    use aws_sdk_sts::error::SdkError;
-    match err {
-        SdkError::ServiceError(service) => {
-            let e = service.err();
-            format!(
-                "{}: {}",
-                e.code().unwrap_or("error"),
-                e.message().unwrap_or("no message")
-            )
-        }
-        SdkError::ResponseError(_) => {
-            "the endpoint answered with something that is not an AWS API answer (an HTML page?): check AWS_ENDPOINT_URL \
-             and any proxy"
-                .to_owned()
-        }
-        SdkError::TimeoutError(_) => "the request timed out".to_owned(),
-        _ => {
-            // Causes only, by their Display: never the SDK's Debug dump of the request or response.
-            let mut causes = Vec::new();
-            let mut source: Option<&dyn std::error::Error> = Some(err);
-            while let Some(e) = source {
-                causes.push(e.to_string());
-                source = e.source();
-            }
-            let full = causes.join(": ");
-            if full.contains("no credentials found") || full.contains("CredentialsNotLoaded") {
-                "no AWS credentials found: tried the environment, the profile, web identity, ECS and instance metadata"
-                    .to_owned()
-            } else {
-                full.chars().take(300).collect()
-            }
-        }
-    }
-}
-
 /// The hosted zone for `domain`, when the configuration expects one to exist already.
-async fn hosted_zone(sdk: &aws_config::SdkConfig, values: &Values) -> Result<Option<String>> {
+async fn hosted_zone(sdk: &ngp_aws::SdkConfig, values: &Values) -> Result<Option<String>> {
     let Some(domain) = values.string("domain") else {
         return Ok(None);
     };
@@ -326,7 +285,7 @@ async fn hosted_zone(sdk: &aws_config::SdkConfig, values: &Values) -> Result<Opt
         .dns_name(&wanted)
         .send()
         .await
-        .map_err(|e| anyhow!("Route53 ListHostedZonesByName failed: {}", sdk_error(&e)))?;
+        .map_err(|e| anyhow!("Route53 ListHostedZonesByName failed: {}", ngp_aws::one_line(&e)))?;
     let found: Vec<_> = zones
         .hosted_zones()
         .iter()
@@ -416,7 +375,7 @@ async fn check_installer(url: &str, sha256: &str, download: bool) -> Result<Stri
         size += chunk.len() as u64;
         hasher.update(&chunk);
     }
-    let actual = format!("{:x}", hasher.finalize());
+    let actual = hex::encode(hasher.finalize());
     if actual != sha256 {
         bail!("{url} has sha256 {actual}, not the pinned dcos_installer_sha256 {sha256}");
     }

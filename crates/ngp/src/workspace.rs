@@ -148,7 +148,7 @@ fn modules_hash(project: &Project, catalog: &Catalog, modules: &[String]) -> Res
     if shared.is_dir() {
         hash_dir(&mut hasher, &shared)?;
     }
-    Ok(format!("{:x}", hasher.finalize()))
+    Ok(hex::encode(hasher.finalize()))
 }
 
 /// What a saved plan depends on that terraform does not check itself: the generated files, the modules and
@@ -167,7 +167,7 @@ fn fingerprint(files: &[(&str, &[u8])], modules_hash: &str, settings: &Settings)
         .collect();
     env_keys.sort();
     hasher.update(env_keys.join(",").as_bytes());
-    format!("{:x}", hasher.finalize())
+    hex::encode(hasher.finalize())
 }
 
 /// Every root variable without a default has a value: else one line names them all and where to set them.
@@ -341,7 +341,7 @@ impl Workspace {
     /// started calling a submodule, which terraform must install).
     fn init_if_needed(&self, main_tf: &str, modules_hash: &str) -> Result<()> {
         let marker = self.dir.join(".terraform/ngp-init.sha256");
-        let want = format!("{:x}", Sha256::digest(format!("{main_tf}\n{modules_hash}").as_bytes()));
+        let want = hex::encode(Sha256::digest(format!("{main_tf}\n{modules_hash}").as_bytes()));
         if std::fs::read_to_string(&marker).ok().as_deref() == Some(want.as_str()) {
             return Ok(());
         }

@@ -107,7 +107,7 @@ fn checks_an_account_then_local_mode() {
 
     let installer = serve(axum::Router::new().route("/dcos_generate_config.sh", get(|| async { INSTALLER })));
     let url = format!("{installer}/dcos_generate_config.sh");
-    let sha256 = format!("{:x}", Sha256::digest(INSTALLER));
+    let sha256 = hex::encode(Sha256::digest(INSTALLER));
     let init = run(ngp(dir).args(["init", "--modules", "manager,dcos"]));
     assert!(init.status.success(), "{}", stderr(&init));
     let overlay = format!(
@@ -137,14 +137,7 @@ fn checks_an_account_then_local_mode() {
         .build()
         .unwrap();
     runtime.block_on(async {
-        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .endpoint_url(format!("http://127.0.0.1:{port}"))
-            .region(aws_config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_route53::config::Credentials::new(
-                "test", "test", None, None, "ngp-test",
-            ))
-            .load()
-            .await;
+        let config = ngp_aws::sdk_config("us-east-1", Some(&format!("http://127.0.0.1:{port}"))).await;
         aws_sdk_route53::Client::new(&config)
             .create_hosted_zone()
             .name("example.org")
@@ -168,7 +161,7 @@ fn checks_an_account_then_local_mode() {
     }
 
     // A different file behind the URL is caught by the download.
-    let other = format!("{:x}", Sha256::digest(b"another file"));
+    let other = hex::encode(Sha256::digest(b"another file"));
     std::fs::write(dir.join("ngp.dev.tfvars"), overlay.replace(&sha256, &other)).unwrap();
     let out = doctor_on_account(dir, port, &["--download"]);
     assert_one_error(&out, "1 check failed for environment dev");

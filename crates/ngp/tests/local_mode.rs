@@ -23,14 +23,7 @@ struct Aws {
 }
 
 async fn clients(port: u16) -> Aws {
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(format!("http://127.0.0.1:{port}"))
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_ec2::config::Credentials::new(
-            "test", "test", None, None, "ngp-e2e",
-        ))
-        .load()
-        .await;
+    let config = ngp_aws::sdk_config("us-east-1", Some(&format!("http://127.0.0.1:{port}"))).await;
     Aws {
         ec2: aws_sdk_ec2::Client::new(&config),
         iam: aws_sdk_iam::Client::new(&config),
@@ -452,7 +445,8 @@ async fn local_mode_from_up_to_destroy() {
     // config.yaml, as rendered, parses and holds the keys of master_http_loadbalancer discovery on S3.
     let json: serde_json::Value =
         serde_json::from_str(&ok(local(dir, port).args(["output", "--env", "local", "--json"]))).unwrap();
-    let config: serde_yaml::Value = serde_yaml::from_str(json["dcos"]["dcos_config_yaml"].as_str().unwrap()).unwrap();
+    let config: serde_norway::Value =
+        serde_norway::from_str(json["dcos"]["dcos_config_yaml"].as_str().unwrap()).unwrap();
     for key in [
         "bootstrap_url",
         "cluster_name",
@@ -473,15 +467,15 @@ async fn local_mode_from_up_to_destroy() {
     ] {
         assert!(config.get(key).is_some(), "config.yaml has no {key}: {config:?}");
     }
-    assert_eq!(config["exhibitor_storage_backend"], serde_yaml::Value::from("aws_s3"));
+    assert_eq!(config["exhibitor_storage_backend"], serde_norway::Value::from("aws_s3"));
     assert_eq!(
         config["master_discovery"],
-        serde_yaml::Value::from("master_http_loadbalancer")
+        serde_norway::Value::from("master_http_loadbalancer")
     );
-    assert_eq!(config["resolvers"][0], serde_yaml::Value::from("169.254.169.253"));
+    assert_eq!(config["resolvers"][0], serde_norway::Value::from("169.254.169.253"));
     assert_eq!(
         config["s3_bucket"],
-        serde_yaml::Value::from(json["dcos"]["exhibitor_bucket"].as_str().unwrap())
+        serde_norway::Value::from(json["dcos"]["exhibitor_bucket"].as_str().unwrap())
     );
     assert_eq!(
         json["dcos"]["dcos_superuser_password"],
