@@ -1,11 +1,26 @@
 output "dcos_url" {
   description = "The DC/OS UI and API, through the internal masters load balancer (reach it over the VPN)."
-  value       = var.dns_records ? "https://dcos.${var.domain}" : "https://${aws_lb.masters.dns_name}"
+  value       = local.dcos_url
 }
 
 output "marathon_url" {
-  description = "Marathon's REST API, through the internal masters load balancer."
-  value       = "http://${aws_lb.masters.dns_name}:8080"
+  description = "Marathon's REST API, through Admin Router (contract: the Marathon that `ngp apps` reconciles)."
+  value       = "${local.dcos_url}/service/marathon"
+}
+
+output "mesos_url" {
+  description = "The Mesos master's API, through Admin Router (contract: the live agent count for one-per-agent apps)."
+  value       = "${local.dcos_url}/mesos"
+}
+
+output "marathon_login" {
+  description = "How ngp gets a token for marathon_url: DC/OS's login endpoint and the superuser (contract)."
+  value = {
+    url      = "${local.dcos_url}/acs/api/v1/auth/login"
+    uid      = var.dcos_superuser_username
+    password = module.superuser_password.value
+  }
+  sensitive = true
 }
 
 output "masters_lb_dns_name" {

@@ -1,37 +1,16 @@
 # Inputs of the dcos module. Network ids, kms_key_arn, domain and dns_zone_id come from manager; the VPN's
 # security group from openvpn; the rest from ngp.tfvars.
 
-variable "pre_tag" {
-  description = "First part of every resource name."
-  type        = string
-}
-
-variable "post_tag" {
-  description = "Last part of every resource name, usually the environment."
-  type        = string
-}
-
-variable "tag_service" {
-  description = "Value of the Service tag on every resource."
-  type        = string
-  default     = "ngp"
-}
-
-variable "tag_environment" {
-  description = "Value of the Environment tag on every resource."
-  type        = string
-}
-
-variable "tag_version" {
-  description = "Value of the Version tag on every resource."
-  type        = string
-  default     = "0.1.0"
-}
-
-variable "tags" {
-  description = "Extra tags for every resource."
-  type        = map(string)
-  default     = {}
+variable "context" {
+  description = "Naming and tags for every resource: \"<pre_tag>-<name>-<post_tag>\", and the Service, Environment and Version tags plus any extra tags."
+  type = object({
+    pre_tag     = string
+    post_tag    = string
+    environment = string
+    service     = optional(string, "ngp")
+    version     = optional(string, "0.1.0")
+    tags        = optional(map(string), {})
+  })
 }
 
 variable "vpc_id" {
@@ -301,22 +280,35 @@ variable "public_agent_extra_cidrs" {
   default     = []
 }
 
-variable "registry_address" {
-  description = "Where the nodes reach the private Docker registry (<vip>:<port>); they trust its CA for that name. Null: no private registry."
-  type        = string
-  default     = null
-}
+variable "node_files" {
+  description = "Files every node of the named roles writes from Secrets Manager at boot (a CA to trust, a task's certificate), gathered from every enabled module's node_files output. The nodes' roles must be allowed to read the secrets."
+  type = list(object({
+    path       = string
+    secret_arn = string
+    mode       = string
+    roles      = list(string)
+  }))
+  default = []
 
-variable "registry_ca_secret_arn" {
-  description = "Secrets Manager secret holding the private registry's CA certificate (PEM); every node installs it for registry_address. Null: none."
-  type        = string
-  default     = null
-}
+  validation {
+    condition     = alltrue([for f in var.node_files : can(regex("^/[A-Za-z0-9._/:-]+$", f.path)) && !strcontains(f.path, "..")])
+    error_message = "node_files: each path must be absolute, of letters, digits and ._/:- only, without \"..\"."
+  }
 
-variable "registry_tls_secret_arns" {
-  description = "Secrets Manager secrets with the registry's TLS certificate and key; the private agents put them where the registry task mounts them. Null: none."
-  type        = object({ certificate = string, private_key = string })
-  default     = null
+  validation {
+    condition     = alltrue([for f in var.node_files : can(regex("^0[0-7]{3}$", f.mode))])
+    error_message = "node_files: each mode must be octal, such as \"0644\" or \"0600\"."
+  }
+
+  validation {
+    condition     = alltrue(flatten([for f in var.node_files : [for r in f.roles : contains(["master", "private_agent", "public_agent"], r)]]))
+    error_message = "node_files: each role must be master, private_agent or public_agent."
+  }
+
+  validation {
+    condition     = alltrue([for f in var.node_files : can(regex("^arn:[a-z-]+:secretsmanager:", f.secret_arn))])
+    error_message = "node_files: each secret_arn must be a Secrets Manager ARN."
+  }
 }
 
 variable "node_detailed_monitoring" {

@@ -9,7 +9,8 @@ locals {
     description     = "DC/OS cluster: private/public subnets, NAT, masters and agent ASGs, load balancers, exhibitor bucket"
     default_enabled = true
     headline        = ["dcos_url"]
-    inputs_from     = {}
+    inputs_from     = { node_files = "*" }
+    downloads       = [{ check = "installer", url = "dcos_installer_url", sha256 = "dcos_installer_sha256" }]
     local_mode_inputs = {
       ami_owners                        = ["137112412989"] # no Flatcar images in the emulator: Amazon Linux stands in
       ami_name_filter                   = "al2023-ami-2023.*-x86_64"
@@ -25,18 +26,20 @@ locals {
   }
 }
 
-locals {
-  name = "${var.pre_tag}-%s-${var.post_tag}"
-  tags = merge(var.tags, {
-    Service     = var.tag_service
-    Environment = var.tag_environment
-    Version     = var.tag_version
-    ManagedBy   = "ngp"
-  })
+module "label" {
+  source  = "../.shared/label"
+  context = var.context
+}
 
-  cluster_name = coalesce(var.cluster_name, "${var.pre_tag}-${var.post_tag}")
-  azs          = var.availability_zones
-  vpc_prefix   = tonumber(split("/", var.vpc_cidr)[1])
+locals {
+  name = module.label.name_format
+  tags = module.label.tags
+
+  cluster_name = coalesce(var.cluster_name, module.label.id)
+  # Admin Router: the UI, and Marathon and Mesos behind it.
+  dcos_url   = var.dns_records ? "https://dcos.${var.domain}" : "https://${aws_lb.masters.dns_name}"
+  azs        = var.availability_zones
+  vpc_prefix = tonumber(split("/", var.vpc_cidr)[1])
 
   public_subnet_cidrs  = coalesce(var.public_subnet_cidrs, [for i, _ in local.azs : cidrsubnet(var.vpc_cidr, 24 - local.vpc_prefix, 10 + i)])
   private_subnet_cidrs = coalesce(var.private_subnet_cidrs, [for i, _ in local.azs : cidrsubnet(var.vpc_cidr, 22 - local.vpc_prefix, 5 + i)])
@@ -299,7 +302,7 @@ resource "aws_vpc_security_group_ingress_rule" "public_extra" {
 module "exhibitor_bucket" {
   source = "../.shared/private-bucket"
 
-  bucket_prefix = "${var.pre_tag}-exhibitor-${var.post_tag}-"
+  bucket_prefix = "${format(local.name, "exhibitor")}-"
   kms_key_arn   = var.kms_key_arn
   # Exhibitor's state is worthless once the cluster is gone.
   force_destroy     = true
@@ -651,15 +654,12 @@ locals {
 
   node_user_data = {
     for role, dcos_role in local.install_role : role => templatefile("${path.module}/scripts/node.sh.tftpl", {
-      role               = dcos_role
-      bootstrap_url      = local.bootstrap_url
-      region             = data.aws_region.current.name
-      aws_cli_image      = var.aws_cli_image
-      registry_address   = var.registry_address == null ? "" : var.registry_address
-      registry_ca_secret = var.registry_ca_secret_arn == null ? "" : var.registry_ca_secret_arn
-      # Only the private agents run the registry, so only they get its certificate and key.
-      registry_tls_cert = role == "private_agent" && var.registry_tls_secret_arns != null ? var.registry_tls_secret_arns.certificate : ""
-      registry_tls_key  = role == "private_agent" && var.registry_tls_secret_arns != null ? var.registry_tls_secret_arns.private_key : ""
+      role          = dcos_role
+      bootstrap_url = local.bootstrap_url
+      region        = data.aws_region.current.name
+      aws_cli_image = var.aws_cli_image
+      # The files other modules ask this role's nodes to write (validated paths, modes and ARNs).
+      files = [for f in var.node_files : f if contains(f.roles, role)]
     })
   }
 

@@ -21,6 +21,30 @@ output "registry_tls_secret_arns" {
   }
 }
 
+output "node_files" {
+  description = "Contract: what the cluster's nodes write at boot. Every node trusts the CA for registry_address; the private agents, which run the registry, get its certificate and key."
+  value = [
+    {
+      path       = "/etc/docker/certs.d/${var.registry_vip}:${var.registry_port}/ca.crt"
+      secret_arn = aws_secretsmanager_secret.tls["ca_cert"].arn
+      mode       = "0644"
+      roles      = ["master", "private_agent", "public_agent"]
+    },
+    {
+      path       = "${local.tls_dir}/tls.crt"
+      secret_arn = aws_secretsmanager_secret.tls["server_cert"].arn
+      mode       = "0644"
+      roles      = ["private_agent"]
+    },
+    {
+      path       = "${local.tls_dir}/tls.key"
+      secret_arn = aws_secretsmanager_secret.tls["server_key"].arn
+      mode       = "0600"
+      roles      = ["private_agent"]
+    },
+  ]
+}
+
 output "ngp_tls" {
   description = "What ngp generates after apply: a CA and the registry's certificate for these names, into these secrets."
   value = {

@@ -1,37 +1,16 @@
 # Inputs of the docker-registry module: kms_key_arn from manager, node_role_names from dcos; the rest from
 # ngp.tfvars.
 
-variable "pre_tag" {
-  description = "First part of every resource name."
-  type        = string
-}
-
-variable "post_tag" {
-  description = "Last part of every resource name, usually the environment."
-  type        = string
-}
-
-variable "tag_service" {
-  description = "Value of the Service tag on every resource."
-  type        = string
-  default     = "ngp"
-}
-
-variable "tag_environment" {
-  description = "Value of the Environment tag on every resource."
-  type        = string
-}
-
-variable "tag_version" {
-  description = "Value of the Version tag on every resource."
-  type        = string
-  default     = "0.1.0"
-}
-
-variable "tags" {
-  description = "Extra tags for every resource."
-  type        = map(string)
-  default     = {}
+variable "context" {
+  description = "Naming and tags for every resource: \"<pre_tag>-<name>-<post_tag>\", and the Service, Environment and Version tags plus any extra tags."
+  type = object({
+    pre_tag     = string
+    post_tag    = string
+    environment = string
+    service     = optional(string, "ngp")
+    version     = optional(string, "0.1.0")
+    tags        = optional(map(string), {})
+  })
 }
 
 variable "kms_key_arn" {
@@ -57,17 +36,6 @@ variable "registry_image" {
   validation {
     condition     = can(regex("(:[A-Za-z0-9._-]+|@sha256:[0-9a-f]{64})$", var.registry_image)) && !endswith(var.registry_image, ":latest")
     error_message = "registry_image must be pinned: name:tag (not latest) or name@sha256:digest."
-  }
-}
-
-variable "registry_instances" {
-  description = "How many registry tasks run (each on its own agent)."
-  type        = number
-  default     = 1
-
-  validation {
-    condition     = var.registry_instances >= 1 && floor(var.registry_instances) == var.registry_instances
-    error_message = "registry_instances must be a whole number, 1 or more."
   }
 }
 

@@ -14,15 +14,17 @@ locals {
   }
 }
 
+module "label" {
+  source  = "../.shared/label"
+  context = var.context
+}
+
 locals {
-  name = "${var.pre_tag}-%s-${var.post_tag}"
-  tags = merge(var.tags, {
-    Service     = var.tag_service
-    Environment = var.tag_environment
-    Version     = var.tag_version
-    ManagedBy   = "ngp"
-  })
+  name           = module.label.name_format
+  tags           = module.label.tags
   root_directory = "/docker-registry"
+  # Where the private agents keep the registry's certificate and key (node_files), mounted by the task.
+  tls_dir = "/etc/ngp/docker-registry"
 }
 
 data "aws_region" "current" {}
@@ -34,7 +36,7 @@ data "aws_region" "current" {}
 module "bucket" {
   source = "../.shared/private-bucket"
 
-  bucket_prefix = "${var.pre_tag}-registry-${var.post_tag}-"
+  bucket_prefix = "${format(local.name, "registry")}-"
   kms_key_arn   = var.kms_key_arn
   force_destroy = var.force_destroy
   tags          = merge(local.tags, { Name = format(local.name, "registry") })
@@ -156,15 +158,14 @@ resource "aws_iam_role_policy" "registry" {
 locals {
   marathon_apps = [
     {
-      id        = "registry"
-      instances = var.registry_instances
-      cpus      = var.registry_cpus
-      mem       = var.registry_mem
+      id   = "registry"
+      cpus = var.registry_cpus
+      mem  = var.registry_mem
       container = {
         type   = "DOCKER"
         docker = { image = var.registry_image, forcePullImage = false }
-        # The private agents write the certificate and key here from Secrets Manager (dcos node user-data).
-        volumes = [{ containerPath = "/certs", hostPath = "/etc/ngp/registry-tls", mode = "RO" }]
+        # The private agents write the certificate and key here from Secrets Manager (the node_files output).
+        volumes = [{ containerPath = "/certs", hostPath = local.tls_dir, mode = "RO" }]
       }
       networks = [{ mode = "host" }]
       portDefinitions = [
@@ -188,7 +189,6 @@ locals {
         REGISTRY_HTTP_TLS_CERTIFICATE     = "/certs/tls.crt"
         REGISTRY_HTTP_TLS_KEY             = "/certs/tls.key"
       }
-      constraints = [["hostname", "UNIQUE"]]
       healthChecks = [
         {
           protocol               = "MESOS_HTTPS"
@@ -200,8 +200,9 @@ locals {
           maxConsecutiveFailures = 3
         }
       ]
-      upgradeStrategy = { minimumHealthCapacity = 0, maximumOverCapacity = 0 }
-      labels          = { NGP_MODULE = "docker-registry" }
+      # One per private agent (the contract's per-agent label): ngp sets the instances from the live agents,
+      # one per host, with an upgrade that cannot stall.
+      labels = { NGP_PER_AGENT = "private" }
     }
   ]
 }

@@ -1,37 +1,16 @@
 # Inputs of the elasticache module: vpc_id and kms_key_arn from manager; private_subnet_ids and
 # agent_security_group_id from dcos; the rest from ngp.tfvars.
 
-variable "pre_tag" {
-  description = "First part of every resource name."
-  type        = string
-}
-
-variable "post_tag" {
-  description = "Last part of every resource name, usually the environment."
-  type        = string
-}
-
-variable "tag_service" {
-  description = "Value of the Service tag on every resource."
-  type        = string
-  default     = "ngp"
-}
-
-variable "tag_environment" {
-  description = "Value of the Environment tag on every resource."
-  type        = string
-}
-
-variable "tag_version" {
-  description = "Value of the Version tag on every resource."
-  type        = string
-  default     = "0.1.0"
-}
-
-variable "tags" {
-  description = "Extra tags for every resource."
-  type        = map(string)
-  default     = {}
+variable "context" {
+  description = "Naming and tags for every resource: \"<pre_tag>-<name>-<post_tag>\", and the Service, Environment and Version tags plus any extra tags."
+  type = object({
+    pre_tag     = string
+    post_tag    = string
+    environment = string
+    service     = optional(string, "ngp")
+    version     = optional(string, "0.1.0")
+    tags        = optional(map(string), {})
+  })
 }
 
 variable "vpc_id" {

@@ -13,14 +13,14 @@ locals {
   }
 }
 
+module "label" {
+  source  = "../.shared/label"
+  context = var.context
+}
+
 locals {
-  name = "${var.pre_tag}-%s-${var.post_tag}"
-  tags = merge(var.tags, {
-    Service     = var.tag_service
-    Environment = var.tag_environment
-    Version     = var.tag_version
-    ManagedBy   = "ngp"
-  })
+  name = module.label.name_format
+  tags = module.label.tags
   port = 6379
 }
 
@@ -28,7 +28,7 @@ module "auth_token" {
   source = "../.shared/generated-secret"
 
   name_prefix = format(local.name, "redis-auth")
-  description = "AUTH token of the ${var.pre_tag}-${var.post_tag} Redis"
+  description = "AUTH token of the ${module.label.id} Redis"
   kms_key_arn = var.kms_key_arn
   length      = 64
   tags        = local.tags
@@ -58,7 +58,7 @@ resource "aws_security_group_rule" "redis_from_agents" {
 
 resource "aws_elasticache_subnet_group" "this" {
   name        = format(local.name, "redis")
-  description = "Private subnets of ${var.pre_tag}-${var.post_tag}"
+  description = "Private subnets of ${module.label.id}"
   subnet_ids  = var.private_subnet_ids
   tags        = local.tags
 }
@@ -66,7 +66,7 @@ resource "aws_elasticache_subnet_group" "this" {
 resource "aws_elasticache_replication_group" "this" {
   # checkov:skip=CKV2_AWS_50: failover and Multi-AZ are on whenever redis_nodes > 1 (the default is 2); one node has nothing to fail over to.
   replication_group_id       = format(local.name, "redis")
-  description                = "Redis for the Tyk gateway of ${var.pre_tag}-${var.post_tag}"
+  description                = "Redis for the Tyk gateway of ${module.label.id}"
   engine                     = "redis"
   engine_version             = var.redis_engine_version
   node_type                  = var.redis_node_type

@@ -1,6 +1,6 @@
 # What later modules consume: ngp wires each output to every enabled module input of the same name.
 
-output "region" {
+output "aws_region" {
   description = "AWS region the platform runs in."
   value       = data.aws_region.current.name
 }

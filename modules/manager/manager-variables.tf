@@ -1,51 +1,15 @@
-# Inputs of the manager module. Shared names (pre_tag, post_tag, tag_*) are one root variable for every module.
+# Inputs of the manager module. Shared names (context, domain) are one root variable for every module.
 
-variable "pre_tag" {
-  description = "First part of every resource name, e.g. the team or product (\"<pre_tag>-<resource>-<post_tag>\")."
-  type        = string
-
-  validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{0,19}$", var.pre_tag))
-    error_message = "pre_tag must be 1-20 characters of lower-case letters, digits and '-', starting with a letter."
-  }
-}
-
-variable "post_tag" {
-  description = "Last part of every resource name, usually the environment (dev, stage, prod)."
-  type        = string
-
-  validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9-]{0,19}$", var.post_tag))
-    error_message = "post_tag must be 1-20 characters of lower-case letters, digits and '-'."
-  }
-}
-
-variable "tag_service" {
-  description = "Value of the Service tag on every resource."
-  type        = string
-  default     = "ngp"
-}
-
-variable "tag_environment" {
-  description = "Value of the Environment tag on every resource (dev, stage, prod, local...)."
-  type        = string
-
-  validation {
-    condition     = length(var.tag_environment) > 0
-    error_message = "tag_environment must not be empty."
-  }
-}
-
-variable "tag_version" {
-  description = "Value of the Version tag on every resource: the platform release being deployed."
-  type        = string
-  default     = "0.1.0"
-}
-
-variable "tags" {
-  description = "Extra tags for every resource, merged under the standard Service/Environment/Version tags."
-  type        = map(string)
-  default     = {}
+variable "context" {
+  description = "Naming and tags for every resource: \"<pre_tag>-<name>-<post_tag>\", and the Service, Environment and Version tags plus any extra tags."
+  type = object({
+    pre_tag     = string
+    post_tag    = string
+    environment = string
+    service     = optional(string, "ngp")
+    version     = optional(string, "0.1.0")
+    tags        = optional(map(string), {})
+  })
 }
 
 variable "vpc_cidr" {

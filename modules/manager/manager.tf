@@ -20,15 +20,14 @@ locals {
   }
 }
 
-locals {
-  name = "${var.pre_tag}-%s-${var.post_tag}"
+module "label" {
+  source  = "../.shared/label"
+  context = var.context
+}
 
-  tags = merge(var.tags, {
-    Service     = var.tag_service
-    Environment = var.tag_environment
-    Version     = var.tag_version
-    ManagedBy   = "ngp"
-  })
+locals {
+  name = module.label.name_format
+  tags = module.label.tags
 
   discovered_zones       = slice(data.aws_availability_zones.available.names, 0, min(var.availability_zone_count, length(data.aws_availability_zones.available.names)))
   availability_zones     = coalesce(var.availability_zone_names, local.discovered_zones)
@@ -164,7 +163,7 @@ resource "aws_route53_zone" "this" {
   # checkov:skip=CKV2_AWS_38: DNSSEC signing needs an asymmetric KMS key in us-east-1 and registrar changes; enable it on the zone when the domain is delegated.
   # checkov:skip=CKV2_AWS_39: query logging needs a log group in us-east-1; the platform logs its own traffic with VPC flow logs.
   name          = var.domain
-  comment       = "NGP ${var.pre_tag}-${var.post_tag}"
+  comment       = "NGP ${module.label.id}"
   force_destroy = false
 
   tags = local.tags
@@ -213,13 +212,13 @@ data "aws_iam_policy_document" "platform_key" {
     condition {
       test     = "ArnLike"
       variable = "kms:EncryptionContext:aws:logs:arn"
-      values   = ["arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:log-group:/ngp/${var.pre_tag}-${var.post_tag}/*"]
+      values   = ["arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:log-group:/ngp/${module.label.id}/*"]
     }
   }
 }
 
 resource "aws_kms_key" "platform" {
-  description             = "Encrypts the ${var.pre_tag}-${var.post_tag} platform's log groups and secrets"
+  description             = "Encrypts the ${module.label.id} platform's log groups and secrets"
   enable_key_rotation     = true
   deletion_window_in_days = 7
   policy                  = data.aws_iam_policy_document.platform_key.json
@@ -228,7 +227,7 @@ resource "aws_kms_key" "platform" {
 }
 
 resource "aws_cloudwatch_log_group" "flow_logs" {
-  name              = "/ngp/${var.pre_tag}-${var.post_tag}/vpc-flow-logs"
+  name              = "/ngp/${module.label.id}/vpc-flow-logs"
   retention_in_days = var.flow_log_retention_days
   kms_key_id        = aws_kms_key.platform.arn
 
@@ -307,7 +306,7 @@ resource "aws_iam_role" "manager" {
 }
 
 resource "aws_cloudwatch_log_group" "manager" {
-  name              = "/ngp/${var.pre_tag}-${var.post_tag}/manager"
+  name              = "/ngp/${module.label.id}/manager"
   retention_in_days = var.flow_log_retention_days
   kms_key_id        = aws_kms_key.platform.arn
 

@@ -17,14 +17,14 @@ locals {
   }
 }
 
+module "label" {
+  source  = "../.shared/label"
+  context = var.context
+}
+
 locals {
-  name = "${var.pre_tag}-%s-${var.post_tag}"
-  tags = merge(var.tags, {
-    Service     = var.tag_service
-    Environment = var.tag_environment
-    Version     = var.tag_version
-    ManagedBy   = "ngp"
-  })
+  name = module.label.name_format
+  tags = module.label.tags
 
   hostname = var.dns_records ? "vpn.${var.domain}" : aws_eip.vpn.public_ip
 }
@@ -37,7 +37,7 @@ module "admin_password" {
   source = "../.shared/generated-secret"
 
   name_prefix = format(local.name, "vpn-admin")
-  description = "Admin password of the ${var.pre_tag}-${var.post_tag} OpenVPN Access Server (user ${var.vpn_admin_user})"
+  description = "Admin password of the ${module.label.id} OpenVPN Access Server (user ${var.vpn_admin_user})"
   kms_key_arn = var.kms_key_arn
   tags        = local.tags
 }

@@ -10,12 +10,13 @@ use serde_json::Value;
 pub const ROOT_GROUP: &str = "/ngp";
 /// The sha256 of the definition NGP sent: a key NGP stops setting changes it, so that removal is seen too.
 pub const SPEC_LABEL: &str = "NGP_SPEC_SHA256";
+use ngp_modules::contract::MARATHON_APPS;
 /// Marks a one-per-agent app: `private` or `public`. NGP sets its instance count from the live agents.
-pub const PER_AGENT_LABEL: &str = "NGP_PER_AGENT";
+pub use ngp_modules::contract::PER_AGENT_LABEL;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppsError {
-    #[error("module {module}: output marathon_apps: {message}")]
+    #[error("module {module}: output {MARATHON_APPS}: {message}")]
     BadOutput { module: String, message: String },
     /// Every problem of every app, one per line; nothing is deployed while there is one.
     #[error("{}, nothing deployed:\n  {}", counted(.0.len(), "problem in the apps", "problems in the apps"), .0.join("\n  "))]
@@ -41,7 +42,7 @@ pub fn collect(outputs: &BTreeMap<String, BTreeMap<String, Value>>) -> Result<De
     let mut desired = Desired::default();
     let mut invalid = Vec::new();
     for (module, outs) in outputs {
-        let Some(value) = outs.get("marathon_apps") else {
+        let Some(value) = outs.get(MARATHON_APPS) else {
             continue;
         };
         let bad = |message: String| AppsError::BadOutput {
@@ -145,7 +146,7 @@ mod tests {
     use serde_json::json;
 
     fn outputs(module: &str, apps: Value) -> BTreeMap<String, BTreeMap<String, Value>> {
-        BTreeMap::from([(module.to_owned(), BTreeMap::from([("marathon_apps".to_owned(), apps)]))])
+        BTreeMap::from([(module.to_owned(), BTreeMap::from([(MARATHON_APPS.to_owned(), apps)]))])
     }
 
     #[test]

@@ -40,13 +40,32 @@ pub struct Meta {
     /// The few outputs a user comes for (a URL, a user name): shown after apply and at the end of `ngp output`.
     #[serde(default)]
     pub headline: Vec<String>,
-    /// Input name => the module whose output of that name feeds it, where several enabled modules have one.
+    /// Input name => the module whose output of that name feeds it, where several enabled modules have one;
+    /// `"*"` gathers that output of every enabled module into one list (`concat`).
     #[serde(default)]
     pub inputs_from: BTreeMap<String, String>,
+    /// Pinned downloads that `ngp doctor` checks: the inputs holding each URL and its sha256.
+    #[serde(default)]
+    pub downloads: Vec<Download>,
     /// Values used in local mode only, below everything the user sets: workarounds for emulator gaps.
     #[serde(default)]
     pub local_mode_inputs: BTreeMap<String, serde_json::Value>,
 }
+
+/// A download a module pins by URL and sha256, named by the module's inputs that hold them.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Download {
+    /// What `ngp doctor` calls the check, e.g. `installer`.
+    pub check: String,
+    /// The input that holds the URL.
+    pub url: String,
+    /// The input that holds the sha256, in lower-case hex.
+    pub sha256: String,
+}
+
+/// Where `inputs_from` gathers an input from every enabled module that outputs it.
+pub const GATHER_ALL: &str = "*";
 
 /// A `variable` block of a module.
 #[derive(Debug, Clone, PartialEq)]
@@ -165,7 +184,6 @@ impl Module {
             outputs: vec![],
             data_sources: vec![],
         };
-        let mut meta_seen = false;
         for path in tf_files {
             let text = std::fs::read_to_string(&path).map_err(|source| Error::Read {
                 path: path.clone(),
@@ -185,17 +203,32 @@ impl Module {
                     ("locals", []) => {
                         if let Some(attr) = block.body().attributes().find(|a| a.key() == "ngp_module") {
                             module.meta = read_meta(&path, attr.expr())?;
-                            meta_seen = true;
                         }
                     }
                     _ => {}
                 }
             }
         }
-        if !meta_seen {
-            module.meta = Meta::default();
-        }
+        module.check_downloads()?;
         Ok(module)
+    }
+
+    /// Every download names inputs the module has.
+    fn check_downloads(&self) -> Result<(), Error> {
+        for download in &self.meta.downloads {
+            for input in [&download.url, &download.sha256] {
+                if self.input(input).is_none() {
+                    return Err(Error::Parse {
+                        path: self.dir.join(format!("{}.tf", self.name)),
+                        message: format!(
+                            "locals.ngp_module.downloads: check {:?} names input {input:?}, which the module does not have",
+                            download.check
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(())
     }
 
     pub fn example_path(&self) -> PathBuf {

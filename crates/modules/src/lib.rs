@@ -5,12 +5,13 @@
 //! root module Terraform runs: module blocks, root variables for every unwired input, and outputs.
 
 mod catalog;
+pub mod contract;
 mod error;
 mod root;
 pub mod types;
 mod wiring;
 
-pub use catalog::{valid_module_name, Catalog, Input, Meta, Module, Output, FILE_SUFFIXES};
+pub use catalog::{valid_module_name, Catalog, Download, Input, Meta, Module, Output, FILE_SUFFIXES, GATHER_ALL};
 pub use error::Error;
 pub use root::{generate, Backend, Provider, RootFiles, RootOutput, EMULATED_SERVICES, REGION_VARIABLE};
 pub use wiring::{wire, InputSource, RootVariable, WiredModule, Wiring};

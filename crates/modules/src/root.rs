@@ -92,6 +92,19 @@ fn reference(root: &str, attrs: &[&str]) -> Expression {
     builder.build().into()
 }
 
+/// `concat(module.a.<output>, module.b.<output>)`; `[]` when no module has it.
+fn gathered(from: &[String], output: &str) -> Expression {
+    if from.is_empty() {
+        return Expression::Array(vec![]);
+    }
+    let call = from
+        .iter()
+        .fold(hcl::expr::FuncCall::builder("concat"), |call, module| {
+            call.arg(reference("module", &[module, output]))
+        });
+    call.build().into()
+}
+
 fn to_expr(value: &serde_json::Value) -> Expression {
     hcl::to_expression(value).unwrap_or(Expression::Null)
 }
@@ -159,6 +172,7 @@ pub fn generate(
             let value = match source {
                 InputSource::Module(from) => reference("module", &[from, input]),
                 InputSource::Variable => reference("var", &[input]),
+                InputSource::Gathered(from) => gathered(from, input),
             };
             block = block.add_attribute((input.as_str(), value));
         }

@@ -1,5 +1,6 @@
 use std::collections::BTreeMap;
 
+use crate::catalog::GATHER_ALL;
 use crate::{Catalog, Error, Input};
 
 /// Where an enabled module's input gets its value.
@@ -9,6 +10,8 @@ pub enum InputSource {
     Module(String),
     /// The root variable of the same name, set by the user's tfvars or `TF_VAR_*`.
     Variable,
+    /// The outputs of that name of these modules, concatenated (`inputs_from = { x = "*" }`); none: `[]`.
+    Gathered(Vec<String>),
 }
 
 /// An enabled module with each of its inputs' sources, in declaration order.
@@ -73,7 +76,10 @@ pub fn wire(catalog: &Catalog, enabled: &[String], from: Option<&str>) -> Result
                 .get(input.name.as_str())
                 .map(|p| p.iter().copied().filter(|&m| m != name).collect())
                 .unwrap_or_default();
-            let source = if let Some(chosen) = module.meta.inputs_from.get(&input.name) {
+            let chosen = module.meta.inputs_from.get(&input.name);
+            let source = if chosen.is_some_and(|c| c == GATHER_ALL) {
+                InputSource::Gathered(candidates.iter().map(|m| (*m).to_owned()).collect())
+            } else if let Some(chosen) = chosen {
                 let bad = |reason: String| Error::BadSource {
                     module: name.to_owned(),
                     input: input.name.clone(),

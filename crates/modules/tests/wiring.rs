@@ -213,6 +213,24 @@ fn the_repository_modules_are_well_formed() {
     let catalog = Catalog::discover(&modules).unwrap();
     let manager = catalog.get("manager", None).unwrap();
     assert!(manager.meta.default_enabled);
+    // Naming and tags travel as one object: every module takes `context`, and none the six old variables.
+    for module in catalog.modules.values() {
+        assert!(
+            module.input("context").is_some(),
+            "{} has no context input",
+            module.name
+        );
+        for old in [
+            "pre_tag",
+            "post_tag",
+            "tag_service",
+            "tag_environment",
+            "tag_version",
+            "tags",
+        ] {
+            assert!(module.input(old).is_none(), "{} still takes {old}", module.name);
+        }
+    }
     assert_eq!(
         manager.meta.local_mode_inputs["manager_detailed_monitoring"],
         serde_json::json!(false)
@@ -241,4 +259,57 @@ fn the_repository_modules_are_well_formed() {
             );
         }
     }
+}
+
+#[test]
+fn a_gathered_input_concatenates_every_enabled_modules_output() {
+    let dir = tempfile::tempdir().unwrap();
+    module(
+        dir.path(),
+        "nodes",
+        &["node_files"],
+        &[],
+        "{ inputs_from = { node_files = \"*\" } }",
+    );
+    module(dir.path(), "ca", &[], &["node_files"], "{}");
+    module(dir.path(), "tls", &[], &["node_files"], "{}");
+    let catalog = Catalog::discover(dir.path()).unwrap();
+
+    let all = wire(&catalog, &names(&["nodes", "ca", "tls"]), None).unwrap();
+    let nodes = all.modules.iter().find(|m| m.name == "nodes").unwrap();
+    assert_eq!(
+        nodes.inputs,
+        vec![("node_files".to_owned(), InputSource::Gathered(names(&["ca", "tls"])))]
+    );
+    let root = generate(&catalog, &all, "../../modules", &Provider::Aws, None);
+    assert!(
+        root.main_tf
+            .contains("node_files = concat(module.ca.node_files, module.tls.node_files)"),
+        "{}",
+        root.main_tf
+    );
+    assert!(!all.is_variable("node_files"), "a gathered input is no root variable");
+
+    let alone = wire(&catalog, &names(&["nodes"]), None).unwrap();
+    let root = generate(&catalog, &alone, "../../modules", &Provider::Aws, None);
+    assert!(root.main_tf.contains("node_files = []"), "{}", root.main_tf);
+}
+
+#[test]
+fn a_download_must_name_inputs_of_its_module() {
+    let dir = tempfile::tempdir().unwrap();
+    module(
+        dir.path(),
+        "pinned",
+        &["url"],
+        &[],
+        "{ downloads = [{ check = \"installer\", url = \"url\", sha256 = \"digest\" }] }",
+    );
+    let err = Catalog::discover(dir.path()).unwrap_err().to_string();
+    assert!(
+        err.ends_with(
+            "locals.ngp_module.downloads: check \"installer\" names input \"digest\", which the module does not have"
+        ),
+        "{err}"
+    );
 }

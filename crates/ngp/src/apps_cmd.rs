@@ -1,7 +1,6 @@
 //! `ngp apps plan | apply | status | remove`: the modules' `marathon_apps` outputs → Marathon, by diff.
 //! `ngp apply` runs the same reconcile after terraform when the cluster's Marathon answers.
 
-use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::time::Duration;
 
@@ -10,6 +9,8 @@ use ngp_apps::{Action, ApplyOptions, Desired, Plan, Progress};
 use ngp_marathon::{Client, PathId};
 use serde_json::Value;
 
+use ngp_modules::contract::{self, Outputs, MARATHON_LOGIN, MARATHON_URL, MESOS_URL};
+
 use crate::output;
 use crate::project::{marathon_port, Project, LOCAL_ENV};
 use crate::runtime;
@@ -17,7 +18,7 @@ use crate::runtime;
 /// Where the apps go, and how to read them from the outputs.
 pub struct AppsRequest<'a> {
     pub env: &'a str,
-    /// Marathon's URL; default: the local emulator in local mode, `<dcos_url>/service/marathon` otherwise.
+    /// Marathon's URL; default: the local emulator in local mode, else the contract's `marathon_url` output.
     pub marathon_url: Option<&'a str>,
     pub force: bool,
     pub timeout: Duration,
@@ -29,15 +30,17 @@ struct Target {
 }
 
 /// The desired apps, from the environment's outputs.
-fn desired(outputs: &BTreeMap<String, BTreeMap<String, Value>>) -> Result<Desired> {
+fn desired(outputs: &Outputs) -> Result<Desired> {
     Ok(ngp_apps::collect(outputs)?)
 }
 
-async fn target(req: &AppsRequest<'_>, outputs: &BTreeMap<String, BTreeMap<String, Value>>) -> Result<Target> {
+/// Marathon's API and Mesos's beside it: the flag, local mode's emulator, or the module with the contract's
+/// `marathon_url` output (logging in with its `marathon_login` unless NGP_DCOS_TOKEN is set).
+async fn target(req: &AppsRequest<'_>, outputs: &Outputs) -> Result<Target> {
     if let Some(url) = req.marathon_url {
         let base = url.trim_end_matches('/');
         let mesos = match base.strip_suffix("/service/marathon") {
-            Some(dcos) => format!("{dcos}/mesos"),
+            Some(admin_router) => format!("{admin_router}/mesos"),
             None => format!("{base}/mesos"),
         };
         return Ok(Target {
@@ -52,51 +55,67 @@ async fn target(req: &AppsRequest<'_>, outputs: &BTreeMap<String, BTreeMap<Strin
             mesos: format!("{base}/mesos"),
         });
     }
-    let dcos = outputs
-        .get("dcos")
-        .and_then(|o| o.get("dcos_url"))
-        .and_then(Value::as_str)
-        .context("no Marathon to talk to: the dcos module has no dcos_url output here; pass --marathon-url")?
-        .trim_end_matches('/')
-        .to_owned();
-    let token = match std::env::var("NGP_DCOS_TOKEN") {
-        Ok(token) => token,
-        Err(_) => dcos_login(&dcos, outputs).await?,
+    let (module, outs) = contract::provider(outputs, MARATHON_URL)
+        .map_err(anyhow::Error::msg)?
+        .with_context(|| {
+            format!("no Marathon to talk to: no enabled module has a {MARATHON_URL} output; pass --marathon-url")
+        })?;
+    let text = |key: &str| {
+        outs.get(key)
+            .and_then(Value::as_str)
+            .map(|s| s.trim_end_matches('/').to_owned())
+    };
+    let base = text(MARATHON_URL).context("marathon_url is not a string")?;
+    let mesos =
+        text(MESOS_URL).with_context(|| format!("module {module} has {MARATHON_URL} but no {MESOS_URL} output"))?;
+    let token = match (std::env::var("NGP_DCOS_TOKEN"), outs.get(MARATHON_LOGIN)) {
+        (Ok(token), _) => Some(token),
+        (Err(_), Some(login)) => Some(login_token(module, login).await?),
+        (Err(_), None) => None,
     };
     Ok(Target {
-        client: Client::new(&format!("{dcos}/service/marathon"), Some(token))?,
-        mesos: format!("{dcos}/mesos"),
+        client: Client::new(&base, token)?,
+        mesos,
     })
 }
 
-/// Logs in to DC/OS as the superuser (from the outputs) and returns the authentication token.
-async fn dcos_login(dcos: &str, outputs: &BTreeMap<String, BTreeMap<String, Value>>) -> Result<String> {
-    let dcos_outputs = &outputs["dcos"];
-    let text = |key: &str| dcos_outputs.get(key).and_then(Value::as_str).map(str::to_owned);
-    let (Some(uid), Some(password)) = (text("dcos_superuser_username"), text("dcos_superuser_password")) else {
-        bail!("cannot log in to DC/OS: the dcos outputs have no superuser; set NGP_DCOS_TOKEN");
-    };
-    let url = format!("{dcos}/acs/api/v1/auth/login");
+/// The contract's `marathon_login`: `{ url, uid, password }`.
+#[derive(serde::Deserialize)]
+struct Login {
+    url: String,
+    uid: String,
+    password: String,
+}
+
+/// Logs in at the module's `marathon_login` endpoint and returns the token.
+async fn login_token(module: &str, login: &Value) -> Result<String> {
+    let login: Login = serde_json::from_value(login.clone())
+        .map_err(|e| anyhow::anyhow!("module {module}: output {MARATHON_LOGIN}: {e}; set NGP_DCOS_TOKEN"))?;
     let response = reqwest::Client::new()
-        .post(&url)
-        .json(&serde_json::json!({ "uid": uid, "password": password }))
+        .post(&login.url)
+        .json(&serde_json::json!({ "uid": login.uid, "password": login.password }))
         .timeout(Duration::from_secs(20))
         .send()
         .await
-        .with_context(|| unreachable_hint(dcos))?;
+        .with_context(|| unreachable_hint(&login.url))?;
     if !response.status().is_success() {
-        bail!("DC/OS refused the superuser's login at {url}: {}", response.status());
+        bail!(
+            "{} refused the login of {}: {}",
+            login.url,
+            login.uid,
+            response.status()
+        );
     }
-    let body: Value = response.json().await.context("DC/OS's login answer is not JSON")?;
+    let body: Value = response.json().await.context("the login's answer is not JSON")?;
     body["token"]
         .as_str()
         .map(str::to_owned)
-        .context("DC/OS's login answer has no token")
+        .context("the login's answer has no token")
 }
 
 fn unreachable_hint(url: &str) -> String {
     format!(
-        "cannot reach {url}: the cluster is private, so run ngp from the manager node or over the VPN \
+        "cannot reach {url}: the cluster is private, so run ngp from inside the VPC or over the VPN \
          (`ngp vpn profile > client.ovpn`)"
     )
 }
@@ -299,7 +318,7 @@ pub fn remove(project: &Project, req: &AppsRequest, auto_approve: bool) -> Resul
 }
 
 /// Marathon when it answers. One connection (and, on DC/OS, one login) serves both this check and what follows.
-async fn reachable(req: &AppsRequest<'_>, outputs: &BTreeMap<String, BTreeMap<String, Value>>) -> Option<Target> {
+async fn reachable(req: &AppsRequest<'_>, outputs: &Outputs) -> Option<Target> {
     match target(req, outputs).await {
         Ok(t) if t.client.info().await.is_ok() => Some(t),
         _ => None,
@@ -348,7 +367,7 @@ pub fn after_terraform(project: &Project, env: &str) -> Result<()> {
         let Some(target) = reachable(&req, &outputs).await else {
             println!(
                 "The cluster's Marathon is not reachable from here, so the apps were not deployed. Run \
-                 `ngp apps apply --env {env}` from the manager node or over the VPN (`ngp vpn profile > client.ovpn`)."
+                 `ngp apps apply --env {env}` from inside the VPC or over the VPN (`ngp vpn profile > client.ovpn`)."
             );
             return Ok(());
         };

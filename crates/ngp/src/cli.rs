@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-/// ngp stands up the Next Gen Platform: a VPC, a manager node, a VPN, a DC/OS cluster and its apps, on AWS or,
-/// with `--env local`, on a local AWS emulator.
+/// ngp stands up the Next Gen Platform: a network, a VPN, a DC/OS cluster and its apps, from the modules you
+/// choose, on AWS or, with `--env local`, on a local AWS emulator.
 #[derive(Debug, Parser)]
 #[command(name = "ngp", version, about, propagate_version = true)]
 pub struct Cli {
@@ -109,7 +109,7 @@ pub enum Command {
     Doctor {
         #[command(flatten)]
         env: EnvArg,
-        /// Also download the DC/OS installer and check its sha256 (it is large).
+        /// Also download what the modules pin (such as an installer) and check its sha256 (it may be large).
         #[arg(long)]
         download: bool,
         /// Print JSON: each check with its status (ok, fail, skip) and detail.
@@ -181,8 +181,8 @@ pub enum LocalCommand {
 pub struct AppsArgs {
     #[command(flatten)]
     pub env: EnvArg,
-    /// Marathon's URL. Default: the local emulator in local mode, else `<dcos_url>/service/marathon` (with a
-    /// token from NGP_DCOS_TOKEN, or a superuser login).
+    /// Marathon's URL. Default: the local emulator in local mode, else the `marathon_url` output (with a token
+    /// from NGP_DCOS_TOKEN, or a login with the `marathon_login` output).
     #[arg(long, env = "NGP_MARATHON_URL", value_name = "URL")]
     pub marathon_url: Option<String>,
     /// Seconds to wait for a lock and for each deployment.
@@ -239,7 +239,7 @@ pub enum VpnCommand {
         /// user's password comes from NGP_VPN_PASSWORD or, on a terminal, a prompt.
         #[arg(long, value_name = "NAME")]
         user: Option<String>,
-        /// The Access Server's URL. Default: the openvpn module's `vpn_connect_url` output.
+        /// The Access Server's URL. Default: the `vpn_connect_url` output.
         #[arg(long, value_name = "URL")]
         url: Option<String>,
         /// A PEM CA certificate to trust for the server (the Access Server's own certificate is self-signed).

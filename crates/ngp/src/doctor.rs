@@ -1,12 +1,12 @@
 //! `ngp doctor`: checks an environment's prerequisites before an apply, one line per check, and fails when any
 //! check fails. Against AWS: terraform, the tfvars, the region and credentials (STS), the hosted zone, the AMI
-//! lookups (which also prove the Marketplace terms were accepted) and the DC/OS installer. In local mode the
-//! emulator takes the place of the account.
+//! lookups (which also prove the Marketplace terms were accepted) and the downloads the modules pin. In local
+//! mode the emulator takes the place of the account.
 
 use std::fmt;
 
 use anyhow::{anyhow, bail, Context, Result};
-use ngp_modules::REGION_VARIABLE;
+use ngp_modules::{contract, REGION_VARIABLE};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -74,7 +74,7 @@ impl Report {
 
 pub struct DoctorRequest<'a> {
     pub env: &'a str,
-    /// Download the DC/OS installer and compare its sha256 (it is large, so this is opt-in).
+    /// Download what the modules pin and compare its sha256 (it may be large, so this is opt-in).
     pub download: bool,
     /// Print the checks as JSON at the end instead of one line each as they run.
     pub json: bool,
@@ -111,20 +111,38 @@ pub fn doctor(project: &Project, req: &DoctorRequest) -> Result<()> {
         report.result("images", read_data_sources(&ws, &targets));
     }
 
-    // The DC/OS installer.
-    match (
-        values.string("dcos_installer_url"),
-        values.string("dcos_installer_sha256"),
-    ) {
-        _ if local => report.check("installer", Outcome::Skip("never fetched in local mode".into())),
-        (Some(url), Some(sha256)) => {
-            let checked = runtime.block_on(check_installer(&url, &sha256, req.download));
-            report.result("installer", checked)
-        }
-        _ => report.check("installer", Outcome::Skip("the dcos module is not enabled".into())),
-    };
-
+    check_downloads(&ws, &values, &runtime, req.download, &mut report);
     finish(report, env)
+}
+
+/// The downloads the enabled modules pin (their `downloads` metadata): each answers at its URL, and with
+/// `--download` matches its sha256. Local mode never fetches them.
+fn check_downloads(
+    ws: &Workspace,
+    values: &Values,
+    runtime: &tokio::runtime::Runtime,
+    download: bool,
+    report: &mut Report,
+) {
+    let pinned = ws
+        .modules
+        .iter()
+        .filter_map(|m| ws.catalog.modules.get(m))
+        .flat_map(|m| m.meta.downloads.iter());
+    for pin in pinned {
+        let outcome = match (values.string(&pin.url), values.string(&pin.sha256)) {
+            _ if ws.env == LOCAL_ENV => Outcome::Skip("never fetched in local mode".into()),
+            (Some(url), Some(sha256)) => {
+                let checked = runtime.block_on(check_download(&url, &sha256, &pin.sha256, download));
+                match checked {
+                    Ok(text) => Outcome::Ok(text),
+                    Err(e) => Outcome::Fail(format!("{e:#}")),
+                }
+            }
+            _ => Outcome::Fail(format!("{} and {} must both be set", pin.url, pin.sha256)),
+        };
+        report.check(&pin.check, outcome);
+    }
 }
 
 /// In local mode: the AWS emulator answers. Returns its endpoint when it does.
@@ -272,10 +290,10 @@ async fn caller_identity(sdk: &ngp_aws::SdkConfig) -> Result<String> {
 
 /// The hosted zone for `domain`, when the configuration expects one to exist already.
 async fn hosted_zone(sdk: &ngp_aws::SdkConfig, values: &Values) -> Result<Option<String>> {
-    let Some(domain) = values.string("domain") else {
+    let Some(domain) = values.string(contract::DOMAIN) else {
         return Ok(None);
     };
-    if values.get("create_dns_zone") == Some(Value::Bool(true)) {
+    if values.get(contract::CREATE_DNS_ZONE) == Some(Value::Bool(true)) {
         return Ok(None);
     }
     let wanted = format!("{}.", domain.trim_end_matches('.'));
@@ -336,8 +354,8 @@ fn read_data_sources(ws: &Workspace, targets: &[String]) -> Result<String> {
     Ok(lookups)
 }
 
-/// The installer answers at its URL; with `download`, its sha256 matches the pinned one.
-async fn check_installer(url: &str, sha256: &str, download: bool) -> Result<String> {
+/// A download answers at its URL; with `download`, its sha256 matches the pinned one (the input `pinned_by`).
+async fn check_download(url: &str, sha256: &str, pinned_by: &str, download: bool) -> Result<String> {
     let client = reqwest::Client::builder()
         .connect_timeout(std::time::Duration::from_secs(15))
         .build()
@@ -377,7 +395,7 @@ async fn check_installer(url: &str, sha256: &str, download: bool) -> Result<Stri
     }
     let actual = hex::encode(hasher.finalize());
     if actual != sha256 {
-        bail!("{url} has sha256 {actual}, not the pinned dcos_installer_sha256 {sha256}");
+        bail!("{url} has sha256 {actual}, not the pinned {pinned_by} {sha256}");
     }
     Ok(format!("{url} matches its sha256 ({size} bytes)"))
 }

@@ -18,7 +18,7 @@ pub fn init(project: &Project, modules: Option<Vec<String>>, env: Option<&str>) 
     if let Some(env) = env {
         validate_env_name(env)?;
     }
-    let catalog = Catalog::discover(&project.modules_dir())?;
+    let catalog = project.catalog()?;
     let file_name = env.map(env_overlay_file).unwrap_or_else(|| BASE_FILE.to_owned());
     let path = project.dir.join(&file_name);
     let existing = match std::fs::read_to_string(&path) {

@@ -1,12 +1,11 @@
 //! `ngp module list | new`.
 
-use anyhow::{bail, Context, Result};
-use ngp_modules::Catalog;
+use anyhow::{bail, Result};
 
 use crate::project::Project;
 
 pub fn list(project: &Project, json: bool) -> Result<()> {
-    let catalog = Catalog::discover(&project.modules_dir())?;
+    let catalog = project.catalog()?;
     if json {
         let modules: Vec<serde_json::Value> = catalog
             .modules
@@ -45,45 +44,51 @@ pub fn new(project: &Project, name: &str) -> Result<()> {
     if dir.exists() {
         bail!("{} already exists: pick another name", dir.display());
     }
-    let files = [
+    let files = scaffold(name);
+    for (file, text) in &files {
+        crate::project::write_atomic(&dir.join(file), text.as_bytes())?;
+    }
+    println!("created modules/{name}/ with {name}.tf, {name}.dummy, {name}-variables.tf and {name}-output.tf");
+    println!("next: add resources to {name}.tf, then `ngp init --modules <...>,{name}`");
+    Ok(())
+}
+
+/// The four files of a new module: the metadata block, the shared `context` variable and the label it feeds,
+/// one output. It plans as it is.
+fn scaffold(name: &str) -> [(String, String); 4] {
+    let context = include_str!("../../../modules/.shared/label/context.tf.example");
+    let context = &context[context.find("variable \"context\"").unwrap_or(0)..];
+    [
         (
             format!("{name}.tf"),
             format!(
-                "# {name}: what this module builds.\n\n\
+                "# {name}: what this module builds. docs/modules.md is the contract with ngp.\n\n\
                  # ngp reads this block; Terraform ignores it.\n\
                  locals {{\n  ngp_module = {{\n    description     = \"TODO: one line for ngp init\"\n    default_enabled = false\n    \
                  # The outputs shown after apply, under \"Where things are\".\n    headline = []\n    \
                  # input name => module that provides it, for inputs that several enabled modules output.\n    inputs_from = {{}}\n    \
                  # Values ngp uses in local mode only, below the user's tfvars.\n    local_mode_inputs = {{}}\n  }}\n}}\n\n\
-                 locals {{\n  name = \"${{var.pre_tag}}-{name}-${{var.post_tag}}\"\n}}\n"
+                 module \"label\" {{\n  source  = \"../.shared/label\"\n  context = var.context\n}}\n"
             ),
         ),
         (
             format!("{name}-variables.tf"),
-            "# Inputs. An input named like another enabled module's output (vpc_id, ...) is wired to it; the rest\n\
-             # come from ngp.tfvars.\n\n\
-             variable \"pre_tag\" {\n  description = \"First part of every resource name.\"\n  type        = string\n}\n\n\
-             variable \"post_tag\" {\n  description = \"Last part of every resource name, usually the environment.\"\n  type        = string\n}\n\n\
-             variable \"vpc_id\" {\n  description = \"ID of the platform VPC (from the manager module).\"\n  type        = string\n}\n"
-                .to_owned(),
+            format!(
+                "# Inputs. An input named like another enabled module's output is wired to it; the rest come from\n\
+                 # ngp.tfvars.\n\n{context}"
+            ),
         ),
         (
             format!("{name}-output.tf"),
-            "# Outputs: other modules' inputs of the same name are wired to them.\n\n\
-             output \"name_prefix\" {\n  description = \"Prefix of this module's resource names.\"\n  value       = local.name\n}\n"
-                .to_owned(),
+            format!(
+                "# Outputs: other modules' inputs of the same name are wired to them.\n\n\
+                 output \"{}_name\" {{\n  description = \"This module's resource name pattern.\"\n  value       = format(module.label.name_format, \"{name}\")\n}}\n",
+                name.replace('-', "_")
+            ),
         ),
         (
             format!("{name}.dummy"),
             format!("# {name}: example values `ngp init` copies into ngp.tfvars. Comment each one.\n"),
         ),
-    ];
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    for (file, text) in &files {
-        let path = dir.join(file);
-        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    println!("created modules/{name}/ with {name}.tf, {name}.dummy, {name}-variables.tf and {name}-output.tf");
-    println!("next: add resources to {name}.tf, then `ngp init --modules <...>,{name}`");
-    Ok(())
+    ]
 }

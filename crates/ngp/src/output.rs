@@ -159,7 +159,7 @@ impl Shown {
 
 /// The few things a user came for, as the modules declare them (`headline` in their metadata).
 fn print_headline(project: &Project, outputs: &BTreeMap<String, BTreeMap<String, Shown>>) -> Result<()> {
-    let catalog = ngp_modules::Catalog::discover(&project.modules_dir())?;
+    let catalog = project.catalog()?;
     let lines: Vec<(String, String)> = outputs
         .iter()
         .filter_map(|(module, outs)| catalog.modules.get(module).map(|m| (m, outs)))

@@ -42,6 +42,11 @@ impl Project {
         self.dir.join("modules")
     }
 
+    /// The modules found in `modules/`.
+    pub fn catalog(&self) -> Result<ngp_modules::Catalog> {
+        Ok(ngp_modules::Catalog::discover(&self.modules_dir())?)
+    }
+
     /// `.ngp/`: workspaces, the emulator, backups. Git-ignored.
     pub fn state_dir(&self) -> PathBuf {
         self.dir.join(".ngp")

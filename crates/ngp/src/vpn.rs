@@ -1,10 +1,13 @@
 //! `ngp vpn profile`: downloads a user-locked OpenVPN profile from the Access Server's REST API
 //! (`GET /rest/GetUserlogin` with HTTP basic auth), instead of logging in to its web UI.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
+
+use ngp_modules::contract::{self, VPN_ADMIN_PASSWORD, VPN_ADMIN_USER, VPN_CONNECT_URL};
 
 use crate::output;
 use crate::project::Project;
@@ -36,45 +39,51 @@ pub fn profile(project: &Project, req: &ProfileRequest) -> Result<()> {
     Ok(())
 }
 
-/// The server URL, the user and the password: from the flags, else from the openvpn module's outputs.
+/// The server URL, the user and the password: from the flags, else from the outputs of the module that has the
+/// contract's `vpn_connect_url`.
 fn credentials(project: &Project, req: &ProfileRequest) -> Result<(String, String, String)> {
-    let from_outputs = || -> Result<std::collections::BTreeMap<String, Value>> {
-        let mut all = output::values(project, req.env)?;
-        all.remove("openvpn").with_context(|| {
-            format!(
-                "environment {} has no openvpn outputs: enable the openvpn module and apply, or pass --url",
-                req.env
-            )
-        })
-    };
-    let text = |outs: &std::collections::BTreeMap<String, Value>, key: &str| -> Result<String> {
-        outs.get(key)
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-            .with_context(|| format!("the openvpn module's outputs have no {key}"))
-    };
     let outputs = match (req.url, req.user) {
         (Some(_), Some(_)) => None,
-        _ => Some(from_outputs()?),
+        _ => Some(vpn_outputs(project, req.env)?),
     };
     // An output, when the outputs were needed (they are whenever the flags leave something open).
-    let output = |key: &str| outputs.as_ref().map(|o| text(o, key)).transpose();
+    let output = |key: &str| -> Result<Option<String>> {
+        let Some((module, outs)) = &outputs else {
+            return Ok(None);
+        };
+        let text = outs.get(key).and_then(Value::as_str).map(str::to_owned);
+        text.map(Some)
+            .with_context(|| format!("module {module} has {VPN_CONNECT_URL} but no {key} output"))
+    };
     let url = match req.url {
         Some(url) => url.to_owned(),
-        None => output("vpn_connect_url")?.context("no Access Server URL: pass --url")?,
+        None => output(VPN_CONNECT_URL)?.context("no Access Server URL: pass --url")?,
     };
-    let admin = output("vpn_admin_user")?;
+    let admin = output(VPN_ADMIN_USER)?;
     let user = req
         .user
         .map(str::to_owned)
         .or_else(|| admin.clone())
         .context("no VPN user: pass --user")?;
     let password = if admin.as_deref() == Some(user.as_str()) {
-        output("vpn_admin_password")?.context("the openvpn module's outputs have no vpn_admin_password")?
+        output(VPN_ADMIN_PASSWORD)?.context("no admin password")?
     } else {
         other_password(&user)?
     };
     Ok((url, user, password))
+}
+
+/// The outputs of the module in the VPN's role, and its name.
+fn vpn_outputs(project: &Project, env: &str) -> Result<(String, BTreeMap<String, Value>)> {
+    let mut all = output::values(project, env)?;
+    let module = contract::provider(&all, VPN_CONNECT_URL)
+        .map_err(anyhow::Error::msg)?
+        .map(|(m, _)| m.to_owned())
+        .with_context(|| {
+            format!("environment {env} has no module with a {VPN_CONNECT_URL} output: enable a VPN module and apply, or pass --url")
+        })?;
+    let outs = all.remove(&module).unwrap_or_default();
+    Ok((module, outs))
 }
 
 /// A non-admin user's password: from the environment, or asked for on a terminal.

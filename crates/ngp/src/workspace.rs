@@ -207,8 +207,12 @@ fn enabled_modules(project: &Project, settings: &Settings) -> Result<Vec<String>
             base.display()
         );
     }
+    let example = project
+        .catalog()
+        .map(|c| c.default_enabled().join("\", \""))
+        .unwrap_or_default();
     bail!(
-        "{}: modules: not set; list the modules to enable, e.g. modules = [\"manager\"], or run `ngp init`",
+        "{}: modules: not set; list the modules to enable, e.g. modules = [\"{example}\"], or run `ngp init`",
         base.display()
     );
 }
@@ -230,7 +234,7 @@ fn check_types(wiring: &ngp_modules::Wiring, settings: &Settings) -> Result<()> 
 
 impl Workspace {
     /// A terraform error in the user's terms: a value that failed its variable's validation is named where it
-    /// was set (`ngp.local.tfvars:2: num_masters: ...`), not in the generated files.
+    /// was set (`ngp.local.tfvars:2: context: ...`), not in the generated files.
     pub fn explain(&self, err: ngp_terraform::Error) -> anyhow::Error {
         let ngp_terraform::Error::InvalidValues(values) = &err else {
             return err.into();
@@ -272,7 +276,7 @@ impl Workspace {
         let dir = project.workspace(env);
         let terraform = terraform_for(project, &dir)?;
 
-        let catalog = Catalog::discover(&project.modules_dir())?;
+        let catalog = project.catalog()?;
         let mut settings = Settings::load(&project.dir, overlay_env(env), std::env::vars())?;
         let modules = enabled_modules(project, &settings)?;
         let from = settings.get(ngp_config::MODULES_KEY).map(|s| s.origin.to_string());

@@ -152,7 +152,7 @@ fn a_missing_required_value_is_named_with_where_to_set_it() {
     )
     .unwrap();
     let out = run(ngp(dir.path()).args(["validate", "--env", "prod"]));
-    assert_one_error(&out, "no value for admin_cidrs (used by manager), post_tag (used by manager), pre_tag (used by manager), tag_environment (used by manager): set it in ngp.tfvars or ngp.prod.tfvars or as TF_VAR_<name>");
+    assert_one_error(&out, "no value for admin_cidrs (used by manager), context (used by manager): set it in ngp.tfvars or ngp.prod.tfvars or as TF_VAR_<name>");
 }
 
 #[test]
@@ -222,7 +222,7 @@ fn each_bad_input_is_one_line_and_writes_nothing() {
         return;
     }
     let base = "modules = [\"manager\"]\naws_region = \"us-east-1\"\nadmin_cidrs = [\"10.0.0.0/8\"]\n";
-    let complete = &format!("{base}pre_tag = \"ngp\"\npost_tag = \"dev\"\ntag_environment = \"dev\"\n");
+    let complete = &format!("{base}context = {{ pre_tag = \"ngp\", post_tag = \"dev\", environment = \"dev\" }}\n");
     let cases: &[(&str, &str, &[&str], &str)] = &[
         ("", base, &["init", "--modules", ""], "--modules names no module"),
         (
@@ -248,6 +248,18 @@ fn each_bad_input_is_one_line_and_writes_nothing() {
             complete,
             &["validate", "--env", "dev"],
             "{dir}/ngp.dev.tfvars:1: admin_cidrs: admin_cidrs must not contain a /0 block",
+        ),
+        (
+            "context = { pre_tag = \"ngp\", environment = \"dev\" }\n",
+            base,
+            &["validate", "--env", "dev"],
+            "{dir}/ngp.dev.tfvars:1: context: post_tag is missing",
+        ),
+        (
+            "context = { pre_tag = \"NGP\", post_tag = \"dev\", environment = \"dev\" }\n",
+            complete,
+            &["validate", "--env", "dev"],
+            "{dir}/ngp.dev.tfvars:1: context: context.pre_tag must be 1-20 characters",
         ),
         (
             "",

@@ -19,7 +19,7 @@ fn init_writes_the_examples_and_a_second_run_keeps_the_users_edits() {
     );
 
     // The user edits a value and adds a comment; init again must keep both.
-    let edited = first.replace("pre_tag  = \"ngp\"", "pre_tag  = \"acme\" # ours");
+    let edited = first.replace("pre_tag     = \"ngp\"", "pre_tag     = \"acme\" # ours");
     assert_ne!(edited, first);
     std::fs::write(&path, &edited).unwrap();
     let out = run(ngp(dir.path()).args(["init", "--modules", "manager"]));
@@ -32,16 +32,16 @@ fn init_writes_the_examples_and_a_second_run_keeps_the_users_edits() {
     assert!(out.status.success(), "{}", stderr(&out));
     std::fs::write(
         dir.path().join("modules/extra/extra.dummy"),
-        "# extra\nextra_size = 3\npre_tag = \"ngp\"\n",
+        "# extra\nextra_size = 3\ncontext = { pre_tag = \"ngp\" }\n",
     )
     .unwrap();
     let out = run(ngp(dir.path()).args(["init", "--modules", "manager,extra"]));
     assert!(out.status.success(), "{}", stderr(&out));
     let third = std::fs::read_to_string(&path).unwrap();
-    assert!(third.contains("pre_tag  = \"acme\" # ours"), "{third}");
+    assert!(third.contains("pre_tag     = \"acme\" # ours"), "{third}");
     assert!(third.contains("modules = [\"manager\", \"extra\"]"), "{third}");
     assert!(third.contains("extra_size = 3"), "{third}");
-    assert_eq!(third.lines().filter(|l| l.starts_with("pre_tag")).count(), 1, "{third}");
+    assert_eq!(third.lines().filter(|l| l.starts_with("context")).count(), 1, "{third}");
     let backups: Vec<_> = std::fs::read_dir(dir.path().join(".ngp/backups"))
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -60,14 +60,14 @@ fn init_for_an_environment_writes_only_what_the_base_file_lacks() {
     let dir = project_with(&["manager"]);
     std::fs::write(
         dir.path().join("ngp.tfvars"),
-        "modules = [\"manager\"]\npre_tag = \"acme\"\n",
+        "modules = [\"manager\"]\ncontext = { pre_tag = \"acme\", post_tag = \"stage\", environment = \"stage\" }\n",
     )
     .unwrap();
     let out = run(ngp(dir.path()).args(["init", "--modules", "manager", "--env", "stage"]));
     assert!(out.status.success(), "{}", stderr(&out));
     let overlay = std::fs::read_to_string(dir.path().join("ngp.stage.tfvars")).unwrap();
-    assert!(overlay.contains("post_tag"), "{overlay}");
-    assert!(!overlay.contains("pre_tag"), "{overlay}");
+    assert!(overlay.contains("admin_cidrs"), "{overlay}");
+    assert!(!overlay.contains("context"), "{overlay}");
 }
 
 #[test]
@@ -131,12 +131,10 @@ fn validate_passes_on_the_repository_modules_and_a_scaffolded_one() {
             stdout(&out)
         );
     }
-    // The scaffold's vpc_id is wired to the manager's output in the generated root.
+    // The scaffold takes the platform's one `context`, the root variable the manager takes too.
     let main = std::fs::read_to_string(dir.path().join(".ngp/prod/main.tf")).unwrap();
-    assert!(
-        main.contains("vpc_id") && main.contains("module.manager.vpc_id"),
-        "{main}"
-    );
+    let takes_context = |l: &&str| l.trim().starts_with("context ") && l.trim().ends_with("= var.context");
+    assert_eq!(main.lines().filter(takes_context).count(), 2, "{main}");
     // The local root points the provider at the emulator; the prod root does not.
     assert!(std::fs::read_to_string(dir.path().join(".ngp/local/main.tf"))
         .unwrap()

@@ -217,6 +217,10 @@ async fn local_mode_from_up_to_destroy() {
         .collect();
     let project = project_with(&modules.iter().map(String::as_str).collect::<Vec<_>>());
     let dir = project.path();
+    // The CLI knows modules only through docs/modules.md's contract: under other names, the cluster and the VPN
+    // serve apps, `vpn profile`, `doctor` and the headline block as before.
+    rename_module(dir, "dcos", "cluster");
+    rename_module(dir, "openvpn", "vpn-gateway");
     let port = free_port();
     let _guard = EmulatorGuard(dir);
 
@@ -225,7 +229,7 @@ async fn local_mode_from_up_to_destroy() {
     assert!(printed.contains("manager:") && printed.contains("vpc_id"), "{printed}");
     // Bulky values are summed up, and the block of what a user came for ends it, once.
     assert!(
-        printed.contains("lines: `ngp output dcos.dcos_config_yaml`)"),
+        printed.contains("lines: `ngp output cluster.dcos_config_yaml`)"),
         "{printed}"
     );
     assert_eq!(printed.matches("Where things are:").count(), 1, "{printed}");
@@ -441,12 +445,29 @@ async fn local_mode_from_up_to_destroy() {
         attribute.user_data().unwrap().value().unwrap().to_owned(),
     ));
     shellcheck_user_data(&user_data);
+    // The registry's node_files reach the nodes through the cluster's gathered input: every node trusts the CA,
+    // and the private agents' user-data writes the registry's key.
+    let scripts: Vec<String> = user_data
+        .iter()
+        .map(|(_, encoded)| String::from_utf8_lossy(&decode_user_data(encoded)).into_owned())
+        .collect();
+    let writing = |path: &str| {
+        scripts
+            .iter()
+            .filter(|s| s.contains(&format!("write_file '{path}'")))
+            .count()
+    };
+    assert!(
+        writing("/etc/docker/certs.d/192.168.0.1:5000/ca.crt") >= 3,
+        "{scripts:?}"
+    );
+    assert_eq!(writing("/etc/ngp/docker-registry/tls.key"), 1, "{scripts:?}");
 
     // config.yaml, as rendered, parses and holds the keys of master_http_loadbalancer discovery on S3.
     let json: serde_json::Value =
         serde_json::from_str(&ok(local(dir, port).args(["output", "--env", "local", "--json"]))).unwrap();
     let config: serde_norway::Value =
-        serde_norway::from_str(json["dcos"]["dcos_config_yaml"].as_str().unwrap()).unwrap();
+        serde_norway::from_str(json["cluster"]["dcos_config_yaml"].as_str().unwrap()).unwrap();
     for key in [
         "bootstrap_url",
         "cluster_name",
@@ -475,16 +496,16 @@ async fn local_mode_from_up_to_destroy() {
     assert_eq!(config["resolvers"][0], serde_norway::Value::from("169.254.169.253"));
     assert_eq!(
         config["s3_bucket"],
-        serde_norway::Value::from(json["dcos"]["exhibitor_bucket"].as_str().unwrap())
+        serde_norway::Value::from(json["cluster"]["exhibitor_bucket"].as_str().unwrap())
     );
     assert_eq!(
-        json["dcos"]["dcos_superuser_password"],
+        json["cluster"]["dcos_superuser_password"],
         serde_json::Value::Null,
         "secrets hidden by default"
     );
     // The nodes install from the cluster's bucket, not from the bootstrap node, and the superuser's password
     // reaches no node's user-data: the bootstrap node reads it from Secrets Manager.
-    let bucket = json["dcos"]["exhibitor_bucket"].as_str().unwrap();
+    let bucket = json["cluster"]["exhibitor_bucket"].as_str().unwrap();
     let bootstrap_url = config["bootstrap_url"].as_str().unwrap();
     assert!(
         bootstrap_url.starts_with("https://") && bootstrap_url.contains(bucket),
@@ -495,7 +516,7 @@ async fn local_mode_from_up_to_destroy() {
         "--env",
         "local",
         "--show-secrets",
-        "dcos.dcos_superuser_password",
+        "cluster.dcos_superuser_password",
     ]));
     assert!(password.trim().len() >= 16, "{password}");
     for (name, encoded) in &user_data {
@@ -506,13 +527,13 @@ async fn local_mode_from_up_to_destroy() {
         );
     }
     // `ngp vpn profile` logs in as the admin with the generated password from the outputs.
-    let admin = json["openvpn"]["vpn_admin_user"].as_str().unwrap();
+    let admin = json["vpn-gateway"]["vpn_admin_user"].as_str().unwrap();
     let vpn_password = ok(local(dir, port).args([
         "output",
         "--env",
         "local",
         "--show-secrets",
-        "openvpn.vpn_admin_password",
+        "vpn-gateway.vpn_admin_password",
     ]));
     let server = common::access_server::access_server(&[(admin, vpn_password.trim())]);
     let profile = ok(local(dir, port).args(["vpn", "profile", "--env", "local", "--url", &server]));

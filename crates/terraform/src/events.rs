@@ -118,6 +118,8 @@ impl Diagnostic {
             .values
             .iter()
             .find_map(|v| v.traversal.strip_prefix("var."))?;
+        // `var.context.pre_tag`: the variable is `context`.
+        let name = name.split(['.', '[']).next().unwrap_or(name);
         let message = self.detail.split("\n\n").next().unwrap_or_default();
         Some((
             name.to_owned(),

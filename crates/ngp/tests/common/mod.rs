@@ -28,6 +28,20 @@ pub fn project_with(modules: &[&str]) -> tempfile::TempDir {
     dir
 }
 
+/// Renames module `from` to `to` in the project: its folder and its four files.
+pub fn rename_module(dir: &Path, from: &str, to: &str) {
+    let modules = dir.join("modules");
+    std::fs::rename(modules.join(from), modules.join(to)).unwrap();
+    for suffix in [".tf", ".dummy", "-variables.tf", "-output.tf"] {
+        let folder = modules.join(to);
+        std::fs::rename(
+            folder.join(format!("{from}{suffix}")),
+            folder.join(format!("{to}{suffix}")),
+        )
+        .unwrap();
+    }
+}
+
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {

@@ -1,0 +1,13 @@
+# label: the names and tags of every resource, from the one `context` object that every module takes, after
+# cloudposse's terraform-null-label. The context's validations live where users set it, in each module's
+# `context` variable; this only derives.
+
+locals {
+  id = "${var.context.pre_tag}-${var.context.post_tag}"
+  tags = merge(var.context.tags, {
+    Service     = var.context.service
+    Environment = var.context.environment
+    Version     = var.context.version
+    ManagedBy   = "ngp"
+  })
+}
