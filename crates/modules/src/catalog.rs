@@ -25,6 +25,8 @@ pub struct Module {
     pub outputs: Vec<Output>,
     /// The module's data sources as `(type, name)`, e.g. `("aws_ami", "node")`: what `ngp doctor` reads.
     pub data_sources: Vec<(String, String)>,
+    /// The ids of the apps in a `marathon_apps` local written as a list of objects (for the module's README).
+    pub app_ids: Vec<String>,
 }
 
 /// What a module says about itself in `locals { ngp_module = { ... } }` in `<name>.tf`.
@@ -183,6 +185,7 @@ impl Module {
             inputs: vec![],
             outputs: vec![],
             data_sources: vec![],
+            app_ids: vec![],
         };
         for path in tf_files {
             let text = std::fs::read_to_string(&path).map_err(|source| Error::Read {
@@ -203,6 +206,9 @@ impl Module {
                     ("locals", []) => {
                         if let Some(attr) = block.body().attributes().find(|a| a.key() == "ngp_module") {
                             module.meta = read_meta(&path, attr.expr())?;
+                        }
+                        if let Some(apps) = attr(block.body(), crate::contract::MARATHON_APPS) {
+                            module.app_ids.extend(literal_ids(apps));
                         }
                     }
                     _ => {}
@@ -246,6 +252,26 @@ impl Module {
 
 fn attr<'a>(body: &'a hcl::Body, key: &str) -> Option<&'a hcl::Expression> {
     body.attributes().find(|a| a.key() == key).map(|a| a.expr())
+}
+
+/// The literal `id` of each object of a list expression.
+fn literal_ids(list: &hcl::Expression) -> Vec<String> {
+    let hcl::Expression::Array(items) = list else {
+        return vec![];
+    };
+    items
+        .iter()
+        .filter_map(|item| match item {
+            hcl::Expression::Object(fields) => fields.iter().find_map(|(key, value)| {
+                let named_id = crate::types::key_name(key).is_some_and(|k| k == "id");
+                match value {
+                    hcl::Expression::String(id) if named_id => Some(id.clone()),
+                    _ => None,
+                }
+            }),
+            _ => None,
+        })
+        .collect()
 }
 
 fn string_attr(body: &hcl::Body, key: &str) -> Option<String> {

@@ -6,6 +6,7 @@
 
 mod catalog;
 pub mod contract;
+pub mod docs;
 mod error;
 mod root;
 pub mod types;

@@ -3,12 +3,14 @@ use std::collections::BTreeMap;
 use hcl::expr::{Traversal, Variable};
 use hcl::{Block, Body, Expression};
 
-use crate::{Catalog, InputSource, Wiring};
+use crate::{Catalog, InputSource, WiredModule, Wiring};
 
 /// The root variable that sets the provider's region.
 pub const REGION_VARIABLE: &str = "aws_region";
 
-/// The AWS services NGP's modules use, each pointed at the emulator in local mode.
+/// Every AWS service the provider may call, each pointed at the emulator in local mode. Any module may use any
+/// of them: the list covers the platform's modules and the ones issues plan (API Gateway, EventBridge and Lambda
+/// for snapshots, ECR, OpenSearch), since a service missing here would reach real AWS from local mode.
 pub const EMULATED_SERVICES: &[&str] = &[
     "apigateway",
     "apigatewayv2",
@@ -123,7 +125,23 @@ pub fn generate(
     provider: &Provider,
     backend: Option<&Backend>,
 ) -> RootFiles {
-    // terraform { required_version, required_providers, backend }
+    let mut main = Body::builder()
+        .add_block(terraform_block(backend))
+        .add_block(provider_block(provider));
+    for wired in &wiring.modules {
+        main = main.add_block(module_block(wired, module_source));
+    }
+    let (outputs_body, outputs) = root_outputs(catalog, wiring);
+    RootFiles {
+        main_tf: format(&main.build()),
+        variables_tf: format(&root_variables(wiring)),
+        outputs_tf: format(&outputs_body),
+        outputs,
+    }
+}
+
+/// `terraform { required_version, required_providers, backend }`.
+fn terraform_block(backend: Option<&Backend>) -> Block {
     let mut terraform = Block::builder("terraform")
         .add_attribute(("required_version", ">= 1.5.0"))
         .add_block(
@@ -141,12 +159,16 @@ pub fn generate(
         }
         terraform = terraform.add_block(b.build());
     }
+    terraform.build()
+}
 
-    let mut provider_block = Block::builder("provider")
+/// The AWS provider in the region variable; in local mode pointed at the emulator with test credentials.
+fn provider_block(provider: &Provider) -> Block {
+    let mut block = Block::builder("provider")
         .add_label("aws")
         .add_attribute(("region", reference("var", &[REGION_VARIABLE])));
     if let Provider::Emulator { endpoint } = provider {
-        provider_block = provider_block
+        block = block
             .add_attribute(("access_key", "test"))
             .add_attribute(("secret_key", "test"))
             .add_attribute(("skip_credentials_validation", true))
@@ -158,28 +180,29 @@ pub fn generate(
         for service in EMULATED_SERVICES {
             endpoints = endpoints.add_attribute((*service, endpoint.as_str()));
         }
-        provider_block = provider_block.add_block(endpoints.build());
+        block = block.add_block(endpoints.build());
     }
+    block.build()
+}
 
-    let mut main = Body::builder()
-        .add_block(terraform.build())
-        .add_block(provider_block.build());
-    for wired in &wiring.modules {
-        let mut block = Block::builder("module")
-            .add_label(wired.name.as_str())
-            .add_attribute(("source", format!("{module_source}/{}", wired.name)));
-        for (input, source) in &wired.inputs {
-            let value = match source {
-                InputSource::Module(from) => reference("module", &[from, input]),
-                InputSource::Variable => reference("var", &[input]),
-                InputSource::Gathered(from) => gathered(from, input),
-            };
-            block = block.add_attribute((input.as_str(), value));
-        }
-        main = main.add_block(block.build());
+/// One `module` block: its source and each input from its source.
+fn module_block(wired: &WiredModule, module_source: &str) -> Block {
+    let mut block = Block::builder("module")
+        .add_label(wired.name.as_str())
+        .add_attribute(("source", format!("{module_source}/{}", wired.name)));
+    for (input, source) in &wired.inputs {
+        let value = match source {
+            InputSource::Module(from) => reference("module", &[from, input]),
+            InputSource::Variable => reference("var", &[input]),
+            InputSource::Gathered(from) => gathered(from, input),
+        };
+        block = block.add_attribute((input.as_str(), value));
     }
+    block.build()
+}
 
-    // variables.tf: the region, then one variable per unwired input.
+/// variables.tf: the region, then one variable per unwired input, as its first module declares it.
+fn root_variables(wiring: &Wiring) -> Body {
     let mut variables = Body::builder();
     if !wiring.variables.contains_key(REGION_VARIABLE) {
         variables = variables.add_block(
@@ -213,25 +236,26 @@ pub fn generate(
         }
         variables = variables.add_block(block.build());
     }
+    variables.build()
+}
 
-    // outputs.tf: every output of every enabled module, as <module>_<output>.
-    let mut outputs_body = Body::builder();
+/// outputs.tf: every output of every enabled module, as `<module>_<output>`, and the map back to modules.
+fn root_outputs(catalog: &Catalog, wiring: &Wiring) -> (Body, Vec<RootOutput>) {
+    let mut body = Body::builder();
     let mut outputs = Vec::new();
     for wired in &wiring.modules {
         let module = &catalog.modules[&wired.name];
         for output in &module.outputs {
             let name = format!("{}_{}", module.name, output.name);
+            let description = format!("{}: {}", module.name, output.description.clone().unwrap_or_default());
             let mut block = Block::builder("output")
                 .add_label(name.as_str())
-                .add_attribute((
-                    "description",
-                    format!("{}: {}", module.name, output.description.clone().unwrap_or_default()),
-                ))
+                .add_attribute(("description", description))
                 .add_attribute(("value", reference("module", &[&module.name, &output.name])));
             if output.sensitive {
                 block = block.add_attribute(("sensitive", true));
             }
-            outputs_body = outputs_body.add_block(block.build());
+            body = body.add_block(block.build());
             outputs.push(RootOutput {
                 name,
                 module: module.name.clone(),
@@ -240,11 +264,5 @@ pub fn generate(
             });
         }
     }
-
-    RootFiles {
-        main_tf: format(&main.build()),
-        variables_tf: format(&variables.build()),
-        outputs_tf: format(&outputs_body.build()),
-        outputs,
-    }
+    (body.build(), outputs)
 }

@@ -70,7 +70,7 @@ fn check(constraint: &Expression, value: &Value, at: &str) -> Option<String> {
     }
 }
 
-fn key_name(key: &ObjectKey) -> Option<String> {
+pub(crate) fn key_name(key: &ObjectKey) -> Option<String> {
     match key {
         ObjectKey::Identifier(id) => Some(id.to_string()),
         ObjectKey::Expression(Expression::String(s)) => Some(s.clone()),

@@ -76,41 +76,7 @@ pub fn wire(catalog: &Catalog, enabled: &[String], from: Option<&str>) -> Result
                 .get(input.name.as_str())
                 .map(|p| p.iter().copied().filter(|&m| m != name).collect())
                 .unwrap_or_default();
-            let chosen = module.meta.inputs_from.get(&input.name);
-            let source = if chosen.is_some_and(|c| c == GATHER_ALL) {
-                InputSource::Gathered(candidates.iter().map(|m| (*m).to_owned()).collect())
-            } else if let Some(chosen) = chosen {
-                let bad = |reason: String| Error::BadSource {
-                    module: name.to_owned(),
-                    input: input.name.clone(),
-                    source_module: chosen.clone(),
-                    reason,
-                };
-                let Some(provider) = catalog.modules.get(chosen) else {
-                    return Err(bad("there is no such module".into()));
-                };
-                if provider.output(&input.name).is_none() {
-                    return Err(bad(format!("it has no output {:?}", input.name)));
-                }
-                if !enabled_sorted.contains(&chosen.as_str()) {
-                    return Err(bad(
-                        "it is not enabled; add it to modules or remove the line".to_string()
-                    ));
-                }
-                InputSource::Module(chosen.clone())
-            } else {
-                match candidates.as_slice() {
-                    [] => InputSource::Variable,
-                    [one] => InputSource::Module((*one).to_owned()),
-                    several => {
-                        return Err(Error::Conflict {
-                            module: name.to_owned(),
-                            input: input.name.clone(),
-                            providers: several.iter().map(|s| (*s).to_owned()).collect(),
-                        })
-                    }
-                }
-            };
+            let source = source_of(catalog, module, input, &candidates, &enabled_sorted)?;
             if source == InputSource::Variable {
                 add_variable(&mut variables, name, input)?;
             }
@@ -122,6 +88,52 @@ pub fn wire(catalog: &Catalog, enabled: &[String], from: Option<&str>) -> Result
         });
     }
     Ok(Wiring { modules, variables })
+}
+
+/// Where one input of `module` comes from: what its `inputs_from` says (one module, or `*` for all), else the
+/// one enabled module that outputs it, else a root variable. Several candidates without a choice is an error.
+fn source_of(
+    catalog: &Catalog,
+    module: &crate::Module,
+    input: &Input,
+    candidates: &[&str],
+    enabled: &[&str],
+) -> Result<InputSource, Error> {
+    let chosen = module.meta.inputs_from.get(&input.name);
+    if chosen.is_some_and(|c| c == GATHER_ALL) {
+        return Ok(InputSource::Gathered(
+            candidates.iter().map(|m| (*m).to_owned()).collect(),
+        ));
+    }
+    if let Some(chosen) = chosen {
+        let bad = |reason: String| Error::BadSource {
+            module: module.name.clone(),
+            input: input.name.clone(),
+            source_module: chosen.clone(),
+            reason,
+        };
+        let Some(provider) = catalog.modules.get(chosen) else {
+            return Err(bad("there is no such module".into()));
+        };
+        if provider.output(&input.name).is_none() {
+            return Err(bad(format!("it has no output {:?}", input.name)));
+        }
+        if !enabled.contains(&chosen.as_str()) {
+            return Err(bad(
+                "it is not enabled; add it to modules or remove the line".to_string()
+            ));
+        }
+        return Ok(InputSource::Module(chosen.clone()));
+    }
+    match candidates {
+        [] => Ok(InputSource::Variable),
+        [one] => Ok(InputSource::Module((*one).to_owned())),
+        several => Err(Error::Conflict {
+            module: module.name.clone(),
+            input: input.name.clone(),
+            providers: several.iter().map(|s| (*s).to_owned()).collect(),
+        }),
+    }
 }
 
 fn add_variable(variables: &mut BTreeMap<String, RootVariable>, module: &str, input: &Input) -> Result<(), Error> {

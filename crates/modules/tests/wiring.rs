@@ -313,3 +313,20 @@ fn a_download_must_name_inputs_of_its_module() {
         "{err}"
     );
 }
+
+/// Every repository module's README.md is what `ngp module docs` writes from its HCL now.
+#[test]
+fn the_module_readmes_are_current() {
+    let modules = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../modules");
+    let catalog = Catalog::discover(&modules).unwrap();
+    let stale: Vec<&str> = catalog
+        .modules
+        .values()
+        .filter(|m| {
+            let written = std::fs::read_to_string(m.dir.join(ngp_modules::docs::README)).unwrap_or_default();
+            written != ngp_modules::docs::readme(m)
+        })
+        .map(|m| m.name.as_str())
+        .collect();
+    assert!(stale.is_empty(), "stale README.md in {stale:?}: run `ngp module docs`");
+}

@@ -327,10 +327,12 @@ async fn reachable(req: &AppsRequest<'_>, outputs: &Outputs) -> Option<Target> {
 
 /// Before a terraform destroy: the modules' apps go first, while Marathon still runs. When it cannot be reached
 /// (or there are no outputs), say so and go on: the infrastructure's destroy takes the cluster with it.
-pub fn before_destroy(project: &Project, env: &str) -> Result<()> {
-    let Ok(outputs) = output::values(project, env) else {
+pub fn before_destroy(ws: &crate::workspace::Workspace) -> Result<()> {
+    let Ok(shown) = output::read_with(&ws.terraform, &ws.dir) else {
         return Ok(());
     };
+    let outputs = output::plain(&shown);
+    let env = ws.env.as_str();
     let req = AppsRequest {
         env,
         marathon_url: None,
@@ -349,11 +351,8 @@ pub fn before_destroy(project: &Project, env: &str) -> Result<()> {
 }
 
 /// After a terraform apply: reconcile when some module exports apps and Marathon answers; otherwise say how.
-pub fn after_terraform(project: &Project, env: &str) -> Result<()> {
-    let outputs = output::values(project, env)?;
-    // Certificates first: the nodes and the apps read them from Secrets Manager.
-    crate::certificates::ensure(project, env, &outputs)?;
-    let desired = desired(&outputs)?;
+pub fn after_terraform(env: &str, outputs: &Outputs) -> Result<()> {
+    let desired = desired(outputs)?;
     if desired.modules.is_empty() {
         return Ok(());
     }
@@ -364,7 +363,7 @@ pub fn after_terraform(project: &Project, env: &str) -> Result<()> {
         timeout: Duration::from_secs(600),
     };
     runtime()?.block_on(async {
-        let Some(target) = reachable(&req, &outputs).await else {
+        let Some(target) = reachable(&req, outputs).await else {
             println!(
                 "The cluster's Marathon is not reachable from here, so the apps were not deployed. Run \
                  `ngp apps apply --env {env}` from inside the VPC or over the VPN (`ngp vpn profile > client.ovpn`)."

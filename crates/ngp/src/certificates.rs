@@ -4,17 +4,16 @@
 //! read back (the module's secret policy denies reading it); the certificates are generated only while it has
 //! no value, so a second apply changes nothing.
 
-use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use anyhow::{anyhow, Context, Result};
+use ngp_modules::contract::{Outputs, NGP_TLS};
 use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair, KeyUsagePurpose, SanType,
 };
 use serde::Deserialize;
-use serde_json::Value;
 
-use crate::project::Project;
+use crate::workspace::Workspace;
 
 /// The `ngp_tls` output of a module.
 #[derive(Debug, Deserialize)]
@@ -79,23 +78,21 @@ pub fn generate(req: &TlsRequest) -> Result<Generated> {
 }
 
 /// For every module with an `ngp_tls` output: generates and stores its certificates unless they exist.
-pub fn ensure(project: &Project, env: &str, outputs: &BTreeMap<String, BTreeMap<String, Value>>) -> Result<()> {
+pub fn ensure(ws: &Workspace, outputs: &Outputs) -> Result<()> {
     let requests: Vec<(&String, TlsRequest)> = outputs
         .iter()
-        .filter_map(|(m, outs)| outs.get("ngp_tls").map(|v| (m, v)))
+        .filter_map(|(m, outs)| outs.get(NGP_TLS).map(|v| (m, v)))
         .map(|(m, v)| {
             serde_json::from_value(v.clone())
                 .map(|r| (m, r))
-                .map_err(|e| anyhow!("module {m}: output ngp_tls: {e}"))
+                .map_err(|e| anyhow!("module {m}: output {NGP_TLS}: {e}"))
         })
         .collect::<Result<_>>()?;
     if requests.is_empty() {
         return Ok(());
     }
-    let region = crate::aws::region(project, env)?;
-    let emulator = crate::aws::emulator_endpoint(project, env)?;
     crate::runtime()?.block_on(async {
-        let sdk = crate::aws::sdk_config(&region, emulator.as_deref()).await;
+        let sdk = ngp_aws::sdk_config(&ws.region, ws.emulator.as_deref()).await;
         let secrets = aws_sdk_secretsmanager::Client::new(&sdk);
         for (module, req) in requests {
             if has_value(&secrets, &req.ca_key_secret_arn).await? {

@@ -146,6 +146,12 @@ pub enum ModuleCommand {
         /// Lower-case letters, digits, '-' and '_'.
         name: String,
     },
+    /// Write each module's README.md (inputs, outputs, apps) from its .tf files.
+    Docs {
+        /// Write nothing; exit 1 naming the READMEs that are stale.
+        #[arg(long)]
+        check: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

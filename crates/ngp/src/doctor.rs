@@ -218,7 +218,7 @@ fn check_account(
         );
     };
     report.check("region", Outcome::Ok(region.clone()));
-    let sdk = runtime.block_on(crate::aws::sdk_config(&region, emulator));
+    let sdk = runtime.block_on(ngp_aws::sdk_config(&region, emulator));
     let identity = runtime.block_on(caller_identity(&sdk));
     let ok = report.result("credentials", identity);
     if emulator.is_some() {

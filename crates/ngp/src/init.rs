@@ -14,6 +14,26 @@ const DEFAULT_REGION: &str = "us-east-1";
 
 /// Runs `ngp init`. `modules` is the full selection when given; otherwise a terminal is asked module by
 /// module, and anything else takes the current selection or the modules' defaults.
+/// ngp's own setting first (the region everything is built in), then each chosen module's `.dummy`.
+fn examples(project: &Project, catalog: &ngp_modules::Catalog, chosen: &[String]) -> Result<Vec<Example>> {
+    let mut examples = vec![Example {
+        module: "ngp".into(),
+        path: PathBuf::from("(ngp)"),
+        text: format!("# The AWS region the environment is built in.\n{REGION_VARIABLE} = \"{DEFAULT_REGION}\"\n"),
+    }];
+    for name in chosen {
+        let example_path = catalog.modules[name].example_path();
+        let text = std::fs::read_to_string(&example_path)
+            .with_context(|| format!("cannot read {}", example_path.display()))?;
+        examples.push(Example {
+            module: name.clone(),
+            path: relative(project, &example_path),
+            text,
+        });
+    }
+    Ok(examples)
+}
+
 pub fn init(project: &Project, modules: Option<Vec<String>>, env: Option<&str>) -> Result<()> {
     if let Some(env) = env {
         validate_env_name(env)?;
@@ -27,23 +47,7 @@ pub fn init(project: &Project, modules: Option<Vec<String>>, env: Option<&str>) 
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
     };
     let chosen = choose(project, &catalog, modules, env)?;
-
-    // ngp's own setting first: the region everything is built in.
-    let mut examples = vec![Example {
-        module: "ngp".into(),
-        path: PathBuf::from("(ngp)"),
-        text: format!("# The AWS region the environment is built in.\n{REGION_VARIABLE} = \"{DEFAULT_REGION}\"\n"),
-    }];
-    for name in &chosen {
-        let example_path = catalog.modules[name].example_path();
-        let text = std::fs::read_to_string(&example_path)
-            .with_context(|| format!("cannot read {}", example_path.display()))?;
-        examples.push(Example {
-            module: name.clone(),
-            path: relative(project, &example_path),
-            text,
-        });
-    }
+    let examples = examples(project, &catalog, &chosen)?;
     // An overlay only gets what the base file does not already set.
     let base_keys: Vec<String> = match env {
         Some(_) => TfvarsFile::read_optional(&project.dir.join(BASE_FILE))?

@@ -1,7 +1,6 @@
 //! ngp: the Next Gen Platform's command line. tfvars → generated root → modules → outputs.
 
 mod apps_cmd;
-mod aws;
 mod certificates;
 mod cli;
 mod doctor;
@@ -80,14 +79,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } => output::output(&project, &env.env, name.as_deref(), json, show_secrets)?,
         Command::Destroy { env, auto_approve } => run::destroy(&project, &env.env, auto_approve)?,
         Command::ForceUnlock { env, id, auto_approve } => run::force_unlock(&project, &env.env, &id, auto_approve)?,
-        Command::Up { env, auto_approve } => {
-            if !project.dir.join(ngp_config::BASE_FILE).exists() {
-                init::init(&project, None, None)?;
-            }
-            run::apply(&project, &env.env, auto_approve, false, false)?;
-            println!();
-            output::output(&project, &env.env, None, false, false)?;
-        }
+        Command::Up { env, auto_approve } => up(&project, &env.env, auto_approve)?,
         Command::Apps(command) => apps(&project, command)?,
         Command::Local(command) => return local(&project, command),
         Command::Doctor { env, download, json } => doctor::doctor(
@@ -98,27 +90,47 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 json,
             },
         )?,
-        Command::Module(ModuleCommand::List { json }) => module_cmd::list(&project, json)?,
-        Command::Module(ModuleCommand::New { name }) => module_cmd::new(&project, &name)?,
-        Command::Vpn(VpnCommand::Profile {
-            env,
-            user,
-            url,
-            ca_cert,
-            output,
-        }) => vpn::profile(
-            &project,
-            &vpn::ProfileRequest {
-                env: &env.env,
-                user: user.as_deref(),
-                url: url.as_deref(),
-                ca_cert: ca_cert.as_deref(),
-                output: output.as_ref(),
-            },
-        )?,
+        Command::Module(command) => module(&project, command)?,
+        Command::Vpn(command) => vpn(&project, command)?,
         Command::Setup => setup::setup(&project)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `ngp up`: init when there is no ngp.tfvars yet, apply, then every output.
+fn up(project: &Project, env: &str, auto_approve: bool) -> Result<()> {
+    if !project.dir.join(ngp_config::BASE_FILE).exists() {
+        init::init(project, None, None)?;
+    }
+    run::apply(project, env, auto_approve, false, false)?;
+    println!();
+    output::output(project, env, None, false, false)
+}
+
+fn module(project: &Project, command: ModuleCommand) -> Result<()> {
+    match command {
+        ModuleCommand::List { json } => module_cmd::list(project, json),
+        ModuleCommand::New { name } => module_cmd::new(project, &name),
+        ModuleCommand::Docs { check } => module_cmd::docs(project, check),
+    }
+}
+
+fn vpn(project: &Project, command: VpnCommand) -> Result<()> {
+    let VpnCommand::Profile {
+        env,
+        user,
+        url,
+        ca_cert,
+        output,
+    } = command;
+    let request = vpn::ProfileRequest {
+        env: &env.env,
+        user: user.as_deref(),
+        url: url.as_deref(),
+        ca_cert: ca_cert.as_deref(),
+        output: output.as_ref(),
+    };
+    vpn::profile(project, &request)
 }
 
 /// `ngp apps ...`: the request from the shared arguments, then the subcommand.

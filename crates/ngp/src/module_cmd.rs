@@ -1,4 +1,4 @@
-//! `ngp module list | new`.
+//! `ngp module list | new | docs`.
 
 use anyhow::{bail, Result};
 
@@ -46,10 +46,34 @@ pub fn new(project: &Project, name: &str) -> Result<()> {
     }
     let files = scaffold(name);
     for (file, text) in &files {
-        crate::project::write_atomic(&dir.join(file), text.as_bytes())?;
+        crate::project::write_shared(&dir.join(file), text.as_bytes())?;
     }
     println!("created modules/{name}/ with {name}.tf, {name}.dummy, {name}-variables.tf and {name}-output.tf");
     println!("next: add resources to {name}.tf, then `ngp init --modules <...>,{name}`");
+    Ok(())
+}
+
+/// Writes every module's README.md from its HCL; with `check`, only names the stale ones (and fails).
+pub fn docs(project: &Project, check: bool) -> Result<()> {
+    let catalog = project.catalog()?;
+    let mut stale = Vec::new();
+    for module in catalog.modules.values() {
+        let path = module.dir.join(ngp_modules::docs::README);
+        let text = ngp_modules::docs::readme(module);
+        if std::fs::read_to_string(&path).ok().as_deref() == Some(text.as_str()) {
+            continue;
+        }
+        if !check {
+            crate::project::write_shared(&path, text.as_bytes())?;
+            println!("wrote {}", path.display());
+        }
+        stale.push(module.name.clone());
+    }
+    match (check, stale.is_empty()) {
+        (_, true) => println!("Every module's README.md is current."),
+        (true, false) => bail!("stale README.md in {}: run `ngp module docs`", stale.join(", ")),
+        (false, false) => {}
+    }
     Ok(())
 }
 

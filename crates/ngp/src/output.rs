@@ -6,6 +6,8 @@ use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 use serde_json::Value;
 
+use ngp_modules::contract::Outputs;
+
 use crate::project::Project;
 use crate::workspace::{terraform_for, Workspace};
 
@@ -17,21 +19,28 @@ struct TfOutput {
 }
 
 /// One module output's value and whether it is a secret.
-struct Shown {
+pub struct Shown {
     value: Value,
     sensitive: bool,
 }
 
-fn read(project: &Project, env: &str) -> Result<BTreeMap<String, BTreeMap<String, Shown>>> {
+/// Every output, by module, with whether it is a secret.
+pub type ShownOutputs = BTreeMap<String, BTreeMap<String, Shown>>;
+
+fn read(project: &Project, env: &str) -> Result<ShownOutputs> {
     let dir = project.workspace(env);
     if !dir.join(".terraform").is_dir() {
         bail!("environment {env} has no workspace yet: run `ngp apply --env {env}` first");
     }
-    let terraform = terraform_for(project, &dir)?;
+    read_with(&terraform_for(project, &dir)?, &dir)
+}
+
+/// The outputs of the workspace in `dir`, read by `terraform`.
+pub fn read_with(terraform: &ngp_terraform::Terraform, dir: &std::path::Path) -> Result<ShownOutputs> {
     let text = terraform.output(&["output", "-json"])?;
     let outputs: BTreeMap<String, TfOutput> = serde_json::from_str(&text).context("cannot read terraform's outputs")?;
     let mut by_module: BTreeMap<String, BTreeMap<String, Shown>> = BTreeMap::new();
-    for root in Workspace::root_outputs(&dir)? {
+    for root in Workspace::root_outputs(dir)? {
         if let Some(out) = outputs.get(&root.name) {
             let sensitive = out.sensitive || root.sensitive;
             by_module.entry(root.module).or_default().insert(
@@ -47,11 +56,21 @@ fn read(project: &Project, env: &str) -> Result<BTreeMap<String, BTreeMap<String
 }
 
 /// The environment's outputs as `{module: {output: value}}`, secrets included: for ngp's own use, never printed.
-pub fn values(project: &Project, env: &str) -> Result<BTreeMap<String, BTreeMap<String, Value>>> {
-    Ok(read(project, env)?
-        .into_iter()
-        .map(|(module, outs)| (module, outs.into_iter().map(|(k, s)| (k, s.value)).collect()))
-        .collect())
+pub fn values(project: &Project, env: &str) -> Result<Outputs> {
+    Ok(plain(&read(project, env)?))
+}
+
+/// The values alone, secrets included.
+pub fn plain(shown: &ShownOutputs) -> Outputs {
+    shown
+        .iter()
+        .map(|(module, outs)| {
+            (
+                module.clone(),
+                outs.iter().map(|(k, s)| (k.clone(), s.value.clone())).collect(),
+            )
+        })
+        .collect()
 }
 
 pub fn output(project: &Project, env: &str, name: Option<&str>, json: bool, show_secrets: bool) -> Result<()> {
@@ -60,62 +79,10 @@ pub fn output(project: &Project, env: &str, name: Option<&str>, json: bool, show
         bail!("environment {env} has no outputs yet: run `ngp apply --env {env}`");
     }
     if let Some(name) = name {
-        let found: Vec<(&String, &Shown)> = match name.split_once('.') {
-            Some((module, output)) => outputs
-                .get_key_value(module)
-                .and_then(|(m, outs)| outs.get(output).map(|s| (m, s)))
-                .into_iter()
-                .collect(),
-            None => outputs
-                .iter()
-                .filter_map(|(m, outs)| outs.get(name).map(|s| (m, s)))
-                .collect(),
-        };
-        let shown = match found.as_slice() {
-            [] => bail!("environment {env} has no output {name:?}; `ngp output --env {env}` lists them"),
-            [(_, shown)] => shown,
-            several => bail!(
-                "{name:?} is an output of several modules ({}): ask for <module>.{name}",
-                several.iter().map(|(m, _)| m.as_str()).collect::<Vec<_>>().join(", ")
-            ),
-        };
-        if shown.sensitive && !show_secrets {
-            bail!("{name} is sensitive: pass --show-secrets to print it");
-        }
-        match &shown.value {
-            Value::String(s) => println!("{s}"),
-            other => println!("{other}"),
-        }
-        return Ok(());
+        return print_one(&outputs, env, name, show_secrets);
     }
-
-    let hidden = outputs
-        .values()
-        .flat_map(|m| m.values())
-        .filter(|s| s.sensitive && !show_secrets)
-        .count();
     if json {
-        let doc: BTreeMap<&String, BTreeMap<&String, &Value>> = outputs
-            .iter()
-            .map(|(m, outs)| {
-                (
-                    m,
-                    outs.iter()
-                        .map(|(k, s)| {
-                            (
-                                k,
-                                if s.sensitive && !show_secrets {
-                                    &Value::Null
-                                } else {
-                                    &s.value
-                                },
-                            )
-                        })
-                        .collect(),
-                )
-            })
-            .collect();
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        println!("{}", serde_json::to_string_pretty(&as_json(&outputs, show_secrets))?);
     } else {
         for (module, outs) in &outputs {
             println!("{module}:");
@@ -124,13 +91,64 @@ pub fn output(project: &Project, env: &str, name: Option<&str>, json: bool, show
                 println!("  {key:<width$} = {}", shown.brief(module, key, show_secrets));
             }
         }
-        print_headline(project, &outputs)?;
+        print_headline(&project.catalog()?, &outputs);
     }
+    let hidden = outputs
+        .values()
+        .flat_map(|m| m.values())
+        .filter(|s| s.sensitive && !show_secrets)
+        .count();
     if hidden > 0 {
         let hidden = ngp_apps::counted(hidden, "sensitive output", "sensitive outputs");
         eprintln!("{hidden} hidden; pass --show-secrets to print them.");
     }
     Ok(())
+}
+
+/// One output, whole: `NAME` when one module has it, or `MODULE.NAME`.
+fn print_one(outputs: &ShownOutputs, env: &str, name: &str, show_secrets: bool) -> Result<()> {
+    let found: Vec<(&String, &Shown)> = match name.split_once('.') {
+        Some((module, output)) => outputs
+            .get_key_value(module)
+            .and_then(|(m, outs)| outs.get(output).map(|s| (m, s)))
+            .into_iter()
+            .collect(),
+        None => outputs
+            .iter()
+            .filter_map(|(m, outs)| outs.get(name).map(|s| (m, s)))
+            .collect(),
+    };
+    let shown = match found.as_slice() {
+        [] => bail!("environment {env} has no output {name:?}; `ngp output --env {env}` lists them"),
+        [(_, shown)] => shown,
+        several => bail!(
+            "{name:?} is an output of several modules ({}): ask for <module>.{name}",
+            several.iter().map(|(m, _)| m.as_str()).collect::<Vec<_>>().join(", ")
+        ),
+    };
+    if shown.sensitive && !show_secrets {
+        bail!("{name} is sensitive: pass --show-secrets to print it");
+    }
+    match &shown.value {
+        Value::String(s) => println!("{s}"),
+        other => println!("{other}"),
+    }
+    Ok(())
+}
+
+/// `{module: {output: value}}`, a secret as null unless `show_secrets`.
+fn as_json(outputs: &ShownOutputs, show_secrets: bool) -> BTreeMap<&String, BTreeMap<&String, &Value>> {
+    fn shown(s: &Shown, show_secrets: bool) -> &Value {
+        if s.sensitive && !show_secrets {
+            &Value::Null
+        } else {
+            &s.value
+        }
+    }
+    outputs
+        .iter()
+        .map(|(m, outs)| (m, outs.iter().map(|(k, s)| (k, shown(s, show_secrets))).collect()))
+        .collect()
 }
 
 /// A value longer than this, or of several lines, is shown only when asked for by name or with --json.
@@ -158,8 +176,7 @@ impl Shown {
 }
 
 /// The few things a user came for, as the modules declare them (`headline` in their metadata).
-fn print_headline(project: &Project, outputs: &BTreeMap<String, BTreeMap<String, Shown>>) -> Result<()> {
-    let catalog = project.catalog()?;
+pub fn print_headline(catalog: &ngp_modules::Catalog, outputs: &ShownOutputs) {
     let lines: Vec<(String, String)> = outputs
         .iter()
         .filter_map(|(module, outs)| catalog.modules.get(module).map(|m| (m, outs)))
@@ -171,17 +188,11 @@ fn print_headline(project: &Project, outputs: &BTreeMap<String, BTreeMap<String,
         })
         .collect();
     if lines.is_empty() {
-        return Ok(());
+        return;
     }
     println!("\nWhere things are:");
     let width = lines.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
     for (key, value) in lines {
         println!("  {key:<width$}  {}", value.trim_matches('"'));
     }
-    Ok(())
-}
-
-/// After an apply: the headline block alone.
-pub fn headline(project: &Project, env: &str) -> Result<()> {
-    print_headline(project, &read(project, env)?)
 }

@@ -111,20 +111,43 @@ pub fn marathon_port() -> Result<u16> {
 /// links), flushing it to disk and renaming it over, so no reader ever sees half and a crash leaves the old
 /// file. A file that exists keeps its permissions; a new one is 0600. Missing folders are made 0700.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
+    write_with_mode(path, contents, None)
+}
+
+/// As `write_atomic`, and readable by its owner only whatever the file was before: it holds a secret.
+pub fn write_private(path: &Path, contents: &[u8]) -> Result<()> {
+    write_with_mode(path, contents, Some(0o600))
+}
+
+/// As `write_atomic`, readable by everyone: a file of the project that goes into git (a README, a module).
+pub fn write_shared(path: &Path, contents: &[u8]) -> Result<()> {
+    write_with_mode(path, contents, Some(0o644))
+}
+
+fn write_with_mode(path: &Path, contents: &[u8], mode: Option<u32>) -> Result<()> {
     use std::io::Write;
     use std::os::unix::fs::DirBuilderExt;
+    use std::os::unix::fs::PermissionsExt;
     let dir = path.parent().context("a file path has a parent")?;
+    // A missing folder is as private as the file: 0700, or 0755 for a file everyone reads.
+    let folder_mode = if mode.is_some_and(|m| m & 0o044 != 0) {
+        0o755
+    } else {
+        0o700
+    };
     std::fs::DirBuilder::new()
         .recursive(true)
-        .mode(0o700)
+        .mode(folder_mode)
         .create(dir)
         .with_context(|| format!("cannot create {}", dir.display()))?;
     let mut file = tempfile::Builder::new()
         .prefix(".ngp-")
         .tempfile_in(dir)
         .with_context(|| format!("cannot write in {}", dir.display()))?;
-    if let Ok(existing) = std::fs::metadata(path) {
-        file.as_file().set_permissions(existing.permissions())?;
+    match (mode, std::fs::metadata(path)) {
+        (Some(mode), _) => file.as_file().set_permissions(std::fs::Permissions::from_mode(mode))?,
+        (None, Ok(existing)) => file.as_file().set_permissions(existing.permissions())?,
+        (None, Err(_)) => {}
     }
     file.write_all(contents)
         .and_then(|()| file.as_file().sync_all())

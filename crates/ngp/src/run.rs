@@ -234,7 +234,7 @@ pub fn apply(project: &Project, env: &str, auto_approve: bool, saved_plan: bool,
         let summary = PlanSummary::from_show_json(&show)?;
         refuse_total_destroy(&ws, &summary)?;
         report(env, apply_plan_file(&ws, &summary)?);
-        return after_apply(project, env, headline);
+        return after_apply(&ws, headline);
     }
     let summary = make_plan(&ws)?;
     refuse_total_destroy(&ws, &summary)?;
@@ -251,14 +251,19 @@ pub fn apply(project: &Project, env: &str, auto_approve: bool, saved_plan: bool,
     } else {
         ws.forget_plan();
     }
-    after_apply(project, env, headline)
+    after_apply(&ws, headline)
 }
 
-/// The cluster's apps follow the infrastructure; then, when asked, what the user came for.
-fn after_apply(project: &Project, env: &str, headline: bool) -> Result<()> {
-    crate::apps_cmd::after_terraform(project, env)?;
+/// The steps that follow terraform, on the outputs read once: the certificates modules ask for (`ngp_tls`),
+/// then their apps (`marathon_apps`); then, when asked, what the user came for.
+fn after_apply(ws: &Workspace, headline: bool) -> Result<()> {
+    let shown = crate::output::read_with(&ws.terraform, &ws.dir)?;
+    let outputs = crate::output::plain(&shown);
+    // Certificates first: the nodes and the apps read them from Secrets Manager.
+    crate::certificates::ensure(ws, &outputs)?;
+    crate::apps_cmd::after_terraform(&ws.env, &outputs)?;
     if headline {
-        crate::output::headline(project, env)?;
+        crate::output::print_headline(&ws.catalog, &shown);
     }
     Ok(())
 }
@@ -279,7 +284,7 @@ pub fn destroy(project: &Project, env: &str, auto_approve: bool) -> Result<()> {
         bail!("destroy cancelled; nothing was changed");
     }
     ws.forget_plan();
-    crate::apps_cmd::before_destroy(project, env)?;
+    crate::apps_cmd::before_destroy(&ws)?;
     let mut progress = ApplyProgress::new("destroy", None);
     let mut result = None;
     let outcome = ws.terraform.run_json(

@@ -31,7 +31,8 @@ pub fn profile(project: &Project, req: &ProfileRequest) -> Result<()> {
     let profile = download(&url, &user, &password, req.ca_cert)?;
     match req.output {
         Some(path) => {
-            write_private(path, profile.as_bytes())?;
+            // It holds the user's private key: readable by its owner only.
+            crate::project::write_private(path, profile.as_bytes())?;
             eprintln!("wrote {user}'s profile to {}", path.display());
         }
         None => print!("{profile}"),
@@ -146,20 +147,4 @@ fn download(base: &str, user: &str, password: &str, ca_cert: Option<&Path>) -> R
         bail!("GET {url} answered, but not with an OpenVPN profile (no `remote` line)");
     }
     Ok(body)
-}
-
-/// Writes the profile readable by its owner only (it holds a private key), all at once.
-fn write_private(path: &Path, contents: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let tmp = path.with_extension("ngp-tmp");
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options
-        .open(&tmp)
-        .with_context(|| format!("cannot write {}", tmp.display()))?;
-    file.write_all(contents)
-        .with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
 }

@@ -38,6 +38,10 @@ pub struct Workspace {
     pub fingerprint: String,
     /// Where each root variable's value was set (`ngp.tfvars:3`, `$TF_VAR_x`, a default).
     pub origins: BTreeMap<String, String>,
+    /// The AWS region the environment is in.
+    pub region: String,
+    /// In local mode, the AWS emulator's endpoint.
+    pub emulator: Option<String>,
 }
 
 /// The terraform binary and CLI config, checked before anything is written.
@@ -298,28 +302,14 @@ impl Workspace {
         check_missing(&wiring, &settings, env)?;
         let values = settings.terraform_values(declared);
 
-        // Write the workspace: each file atomically; nothing is written before every check above passed.
-        let tfvars = serde_json::to_vec_pretty(&values)?;
-        let outputs = serde_json::to_vec_pretty(&root.outputs)?;
-        let formatted: Vec<(&str, String)> = root
-            .files()
-            .iter()
-            .map(|(n, t)| Ok((*n, terraform.fmt(t)?)))
-            .collect::<Result<_, ngp_terraform::Error>>()?;
-        let mut files: Vec<(&str, &[u8])> = formatted.iter().map(|(n, t)| (*n, t.as_bytes())).collect();
-        files.push((TFVARS_FILE, &tfvars));
-        files.push((OUTPUTS_FILE, &outputs));
-        for (name, contents) in &files {
-            let path = dir.join(name);
-            if std::fs::read(&path).ok().as_deref() != Some(*contents) {
-                write_atomic(&path, contents)?;
-            }
-        }
+        // Nothing is written before every check above passed.
+        let files = write_files(&dir, &terraform, &root, &values)?;
         let ignore = project.state_dir().join(".gitignore");
         if !ignore.exists() {
             // Workspaces hold state and plans: keep them out of git even where the repository does not say so.
             write_atomic(&ignore, b"*\n")?;
         }
+        let files: Vec<(&str, &[u8])> = files.iter().map(|(n, t)| (*n, t.as_slice())).collect();
 
         let modules_hash = modules_hash(project, &catalog, &modules)?;
         let fingerprint = fingerprint(&files, &modules_hash, &settings);
@@ -328,6 +318,12 @@ impl Workspace {
             .iter()
             .map(|(k, s)| (k.to_owned(), s.origin.to_string()))
             .collect();
+        let region = settings
+            .get(REGION_VARIABLE)
+            .and_then(|s| s.value.as_ref())
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_owned();
         let ws = Workspace {
             env: env.to_owned(),
             dir,
@@ -336,6 +332,8 @@ impl Workspace {
             catalog,
             fingerprint,
             origins,
+            region,
+            emulator: emulator.map(str::to_owned),
         };
         ws.init_if_needed(&root.main_tf, &modules_hash)?;
         Ok(ws)
@@ -396,25 +394,42 @@ impl Workspace {
     }
 }
 
+/// Writes the workspace's files (the root module, formatted; the values; the outputs map), each atomically and
+/// only when it changed. Returns them, for the fingerprint.
+fn write_files(
+    dir: &Path,
+    terraform: &Terraform,
+    root: &ngp_modules::RootFiles,
+    values: &BTreeMap<String, serde_json::Value>,
+) -> Result<Vec<(&'static str, Vec<u8>)>> {
+    let mut files: Vec<(&'static str, Vec<u8>)> = root
+        .files()
+        .iter()
+        .map(|(n, t)| Ok((*n, terraform.fmt(t)?.into_bytes())))
+        .collect::<Result<_, ngp_terraform::Error>>()?;
+    files.push((TFVARS_FILE, serde_json::to_vec_pretty(values)?));
+    files.push((OUTPUTS_FILE, serde_json::to_vec_pretty(&root.outputs)?));
+    for (name, contents) in &files {
+        let path = dir.join(name);
+        if std::fs::read(&path).ok().as_ref() != Some(contents) {
+            write_atomic(&path, contents)?;
+        }
+    }
+    Ok(files)
+}
+
 /// Hashes every file under `dir`, recursively, in a stable order, with its path relative to `dir`.
 fn hash_dir(hasher: &mut Sha256, dir: &Path) -> Result<()> {
-    fn walk(hasher: &mut Sha256, root: &Path, dir: &Path) -> Result<()> {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-            .with_context(|| format!("cannot read {}", dir.display()))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .collect();
-        entries.sort();
-        for path in entries {
-            if path.is_dir() {
-                walk(hasher, root, &path)?;
-            } else if path.is_file() {
-                let relative = path.strip_prefix(root).unwrap_or(&path);
-                hasher.update(relative.as_os_str().as_encoded_bytes());
-                hasher.update(std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?);
-            }
-        }
-        Ok(())
-    }
     hasher.update(dir.as_os_str().as_encoded_bytes());
-    walk(hasher, dir, dir)
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.with_context(|| format!("cannot read {}", dir.display()))?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let path = entry.path();
+        let relative = path.strip_prefix(dir).unwrap_or(path);
+        hasher.update(relative.as_os_str().as_encoded_bytes());
+        hasher.update(std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?);
+    }
+    Ok(())
 }

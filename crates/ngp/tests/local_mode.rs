@@ -211,11 +211,7 @@ async fn local_mode_from_up_to_destroy() {
     if skip_without_terraform() {
         return;
     }
-    let modules: Vec<String> = std::fs::read_dir(repo().join("modules"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    let project = project_with(&modules.iter().map(String::as_str).collect::<Vec<_>>());
+    let project = project_with_every_module();
     let dir = project.path();
     // The CLI knows modules only through docs/modules.md's contract: under other names, the cluster and the VPN
     // serve apps, `vpn profile`, `doctor` and the headline block as before.
@@ -586,7 +582,11 @@ async fn local_mode_from_up_to_destroy() {
     // A saved plan applies only to the configuration it was made from.
     let overlay_path = dir.join("ngp.local.tfvars");
     let overlay = &overlay_path;
-    std::fs::write(overlay, "tag_version = \"0.2.0\"\n").unwrap();
+    std::fs::write(
+        overlay,
+        "context = { pre_tag = \"ngp\", post_tag = \"dev\", environment = \"dev\", version = \"0.2.0\" }\n",
+    )
+    .unwrap();
     let out = run(local(dir, port).args(["plan", "--env", "local", "--detailed-exitcode"]));
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
@@ -596,7 +596,11 @@ async fn local_mode_from_up_to_destroy() {
         "{}",
         stdout(&out)
     );
-    std::fs::write(overlay, "tag_version = \"0.3.0\"\n").unwrap();
+    std::fs::write(
+        overlay,
+        "context = { pre_tag = \"ngp\", post_tag = \"dev\", environment = \"dev\", version = \"0.3.0\" }\n",
+    )
+    .unwrap();
     assert_one_error(
         &run(local(dir, port).args(["apply", "--env", "local", "--saved-plan"])),
         "the saved plan for environment local is stale",

@@ -28,6 +28,16 @@ pub fn project_with(modules: &[&str]) -> tempfile::TempDir {
     dir
 }
 
+/// A temporary project holding copies of every repository module.
+pub fn project_with_every_module() -> tempfile::TempDir {
+    let modules: Vec<String> = std::fs::read_dir(repo().join("modules"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.starts_with('.'))
+        .collect();
+    project_with(&modules.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
 /// Renames module `from` to `to` in the project: its folder and its four files.
 pub fn rename_module(dir: &Path, from: &str, to: &str) {
     let modules = dir.join("modules");
