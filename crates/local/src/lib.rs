@@ -1,8 +1,8 @@
-//! ngp-local: local mode's AWS, the moto emulator.
+//! ngp-local: local mode's emulators as processes: moto for AWS and NGP's Marathon emulator.
 //!
-//! It installs a pinned moto into a project-local virtualenv when missing, starts it detached on a loopback
-//! port, records its pid and port, answers whether it is up, and stops it. Terraform's AWS provider is then
-//! pointed at [`Emulator::endpoint`].
+//! It installs a pinned moto into a project-local virtualenv when missing, starts each emulator detached on a
+//! loopback port, records its pid and port, answers whether it is up, and stops it. Terraform's AWS provider is
+//! then pointed at [`Emulator::endpoint`]; the Marathon emulator runs as `ngp local marathon`.
 
 use std::io::Read;
 use std::net::{Ipv4Addr, SocketAddrV4, TcpListener};

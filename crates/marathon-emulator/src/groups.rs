@@ -10,9 +10,10 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Map, Value};
 
+use crate::error::ApiError;
 use crate::ids::Id;
 use crate::state::State;
-use crate::validate::{self, ApiError};
+use crate::validate;
 use crate::{method_not_allowed, parse_id, with_deployment_header, Flags, Result, Shared};
 
 pub async fn root(shared: AxumState<Shared>, method: Method, flags: Query<Flags>, body: Bytes) -> Result<Response> {

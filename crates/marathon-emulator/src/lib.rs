@@ -9,6 +9,7 @@
 //! It is written apart from NGP's client (`ngp-marathon`) and shares none of its types.
 
 mod apps;
+mod error;
 mod groups;
 mod ids;
 mod misc;
@@ -27,9 +28,9 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::Value;
 
+use error::ApiError;
 use ids::Id;
 use state::State;
-use validate::ApiError;
 
 /// How the emulator behaves.
 #[derive(Debug, Clone)]

@@ -9,9 +9,10 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
+use crate::error::ApiError;
 use crate::ids::Id;
 use crate::state::State;
-use crate::validate::{self, ApiError};
+use crate::validate;
 use crate::{method_not_allowed, with_deployment_header, Flags, Result, Shared};
 
 /// Where the emulator says its leader is.

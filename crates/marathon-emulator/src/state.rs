@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+use crate::error::ApiError;
 use crate::ids::Id;
 use crate::model::AppDef;
-use crate::validate::ApiError;
 
 /// Versions kept per app, as Marathon keeps about 50.
 const MAX_VERSIONS: usize = 50;
