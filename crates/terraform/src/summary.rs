@@ -186,6 +186,12 @@ impl PlanSummary {
         if self.modules.len() > 1 {
             row("total", &self.totals());
         }
+        self.render_addresses(&mut out, &yellow, &red);
+        out
+    }
+
+    /// The replaced and destroyed resources by address, and how many outputs change.
+    fn render_addresses(&self, out: &mut String, yellow: &Style, red: &Style) {
         if !self.replaced.is_empty() {
             let _ = writeln!(
                 out,
@@ -209,7 +215,6 @@ impl PlanSummary {
             };
             let _ = writeln!(out, "\n{n} {verb}.");
         }
-        out
     }
 }
 
