@@ -13,7 +13,7 @@ use rcgen::{
 };
 use serde::Deserialize;
 
-use crate::workspace::Workspace;
+use crate::pipeline::workspace::Workspace;
 
 /// The `ngp_tls` output of a module.
 #[derive(Debug, Deserialize)]

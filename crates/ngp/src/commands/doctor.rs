@@ -10,8 +10,8 @@ use ngp_modules::{contract, REGION_VARIABLE};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::pipeline::workspace::{terraform_for, Values, Workspace};
 use crate::project::{Project, LOCAL_ENV};
-use crate::workspace::{terraform_for, Values, Workspace};
 
 /// The oldest Terraform the generated root accepts (its `required_version`).
 const MIN_TERRAFORM: (u64, u64) = (1, 5);

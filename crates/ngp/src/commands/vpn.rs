@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use ngp_modules::contract::{self, VPN_ADMIN_PASSWORD, VPN_ADMIN_USER, VPN_CONNECT_URL};
 
-use crate::output;
+use crate::pipeline::outputs;
 use crate::project::Project;
 
 /// The REST method that returns the profile of the user who authenticates.
@@ -76,7 +76,7 @@ fn credentials(project: &Project, req: &ProfileRequest) -> Result<(String, Strin
 
 /// The outputs of the module in the VPN's role, and its name.
 fn vpn_outputs(project: &Project, env: &str) -> Result<(String, BTreeMap<String, Value>)> {
-    let mut all = output::values(project, env)?;
+    let mut all = outputs::values(project, env)?;
     let module = contract::provider(&all, VPN_CONNECT_URL)
         .map_err(anyhow::Error::msg)?
         .map(|(m, _)| m.to_owned())

@@ -31,7 +31,7 @@ pub fn list(project: &Project, json: bool) -> Result<()> {
             vec![m.name.clone(), default.to_owned(), m.meta.description.clone()]
         })
         .collect();
-    crate::table::print(&["module", "default", "description"], &[], rows);
+    crate::terminal::print(&["module", "default", "description"], &[], rows);
     Ok(())
 }
 
@@ -80,7 +80,7 @@ pub fn docs(project: &Project, check: bool) -> Result<()> {
 /// The four files of a new module: the metadata block, the shared `context` variable and the label it feeds,
 /// one output. It plans as it is.
 fn scaffold(name: &str) -> [(String, String); 4] {
-    let context = include_str!("../../../modules/.shared/label/context.tf.example");
+    let context = include_str!("../../../../modules/.shared/label/context.tf.example");
     let context = &context[context.find("variable \"context\"").unwrap_or(0)..];
     [
         (

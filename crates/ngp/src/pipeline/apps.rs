@@ -1,18 +1,19 @@
-//! `ngp apps plan | apply | status | remove`: the modules' `marathon_apps` outputs → Marathon, by diff.
-//! `ngp apply` runs the same reconcile after terraform when the cluster's Marathon answers.
+//! The apps step of the pipeline: the modules' `marathon_apps` outputs → Marathon, by diff. After terraform
+//! it deploys when the cluster's Marathon answers; before a destroy it removes them. `ngp apps` runs it on
+//! demand.
 
 use std::io::IsTerminal;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use ngp_apps::{Action, ApplyOptions, Desired, Plan, Progress};
-use ngp_marathon::{Client, PathId};
+use ngp_marathon::Client;
 use serde_json::Value;
 
 use ngp_modules::contract::{self, Outputs, MARATHON_LOGIN, MARATHON_URL, MESOS_URL};
 
-use crate::output;
-use crate::project::{marathon_port, Project, LOCAL_ENV};
+use super::outputs;
+use crate::project::{marathon_port, LOCAL_ENV};
 use crate::runtime;
 
 /// Where the apps go, and how to read them from the outputs.
@@ -24,19 +25,19 @@ pub struct AppsRequest<'a> {
     pub timeout: Duration,
 }
 
-struct Target {
-    client: Client,
-    mesos: String,
+pub struct Target {
+    pub client: Client,
+    pub mesos: String,
 }
 
 /// The desired apps, from the environment's outputs.
-fn desired(outputs: &Outputs) -> Result<Desired> {
+pub fn desired(outputs: &Outputs) -> Result<Desired> {
     Ok(ngp_apps::collect(outputs)?)
 }
 
 /// Marathon's API and Mesos's beside it: the flag, local mode's emulator, or the module with the contract's
 /// `marathon_url` output (logging in with its `marathon_login` unless NGP_DCOS_TOKEN is set).
-async fn target(req: &AppsRequest<'_>, outputs: &Outputs) -> Result<Target> {
+pub async fn target(req: &AppsRequest<'_>, outputs: &Outputs) -> Result<Target> {
     if let Some(url) = req.marathon_url {
         let base = url.trim_end_matches('/');
         let mesos = match base.strip_suffix("/service/marathon") {
@@ -120,7 +121,7 @@ fn unreachable_hint(url: &str) -> String {
     )
 }
 
-fn print_plan(plan: &Plan) {
+pub fn print_plan(plan: &Plan) {
     for module in &plan.modules {
         for app in &module.apps {
             let line = match &app.action {
@@ -141,58 +142,7 @@ fn print_plan(plan: &Plan) {
     );
 }
 
-pub fn plan(project: &Project, req: &AppsRequest, json: bool) -> Result<()> {
-    let outputs = output::values(project, req.env)?;
-    let desired = desired(&outputs)?;
-    runtime()?.block_on(async {
-        let target = target(req, &outputs).await?;
-        let plan = ngp_apps::plan(&target.client, &desired, &target.mesos).await?;
-        if json {
-            println!("{}", serde_json::to_string_pretty(&plan_json(&plan))?);
-        } else {
-            print_plan(&plan);
-        }
-        Ok(())
-    })
-}
-
-/// The plan as JSON: per module, each app's action (with the keys that differ) and the group body NGP writes.
-fn plan_json(plan: &Plan) -> Value {
-    let modules: Vec<Value> = plan
-        .modules
-        .iter()
-        .map(|m| {
-            let apps: Vec<Value> = m
-                .apps
-                .iter()
-                .map(|a| {
-                    let (action, keys) = match &a.action {
-                        Action::Create => ("create", vec![]),
-                        Action::Update(keys) => ("update", keys.clone()),
-                        Action::Unchanged => ("unchanged", vec![]),
-                        Action::Remove => ("remove", vec![]),
-                    };
-                    serde_json::json!({ "id": a.id.to_string(), "action": action, "keys": keys })
-                })
-                .collect();
-            serde_json::json!({
-                "module": m.module,
-                "group": m.group.to_string(),
-                "apps": apps,
-                "body": m.body,
-            })
-        })
-        .collect();
-    serde_json::json!({ "modules": modules })
-}
-
-pub fn apply(project: &Project, req: &AppsRequest) -> Result<()> {
-    let outputs = output::values(project, req.env)?;
-    let desired = desired(&outputs)?;
-    runtime()?.block_on(async { reconcile(req, &target(req, &outputs).await?, &desired).await })
-}
-
-async fn reconcile(req: &AppsRequest<'_>, target: &Target, desired: &Desired) -> Result<()> {
+pub async fn reconcile(req: &AppsRequest<'_>, target: &Target, desired: &Desired) -> Result<()> {
     let plan = ngp_apps::plan(&target.client, desired, &target.mesos).await?;
     print_plan(&plan);
     let options = ApplyOptions {
@@ -255,68 +205,6 @@ fn progress_display() -> impl FnMut(Progress) {
     }
 }
 
-pub fn status(project: &Project, req: &AppsRequest, json: bool) -> Result<()> {
-    let outputs = output::values(project, req.env)?;
-    runtime()?.block_on(async {
-        let target = target(req, &outputs).await?;
-        let root = PathId::parse(ngp_apps::ROOT_GROUP).expect("valid");
-        let mut apps = Vec::new();
-        if let Some(tree) = target.client.group(&root).await? {
-            collect_apps(&tree, &mut apps);
-        }
-        let rows: Vec<Value> = apps
-            .iter()
-            .map(|app| {
-                serde_json::json!({
-                    "id": app["id"],
-                    "instances": app["instances"],
-                    "running": app["tasksRunning"],
-                    "deployments": app["deployments"].as_array().map_or(0, Vec::len),
-                })
-            })
-            .collect();
-        if json {
-            println!("{}", serde_json::to_string_pretty(&rows)?);
-        } else if rows.is_empty() {
-            println!("No NGP apps on Marathon at {}.", target.client.base());
-        } else {
-            let cell = |v: &Value| v.as_str().map_or_else(|| v.to_string(), str::to_owned);
-            let columns = ["id", "instances", "running", "deployments"];
-            let table = rows
-                .iter()
-                .map(|r| columns.iter().map(|c| cell(&r[*c])).collect())
-                .collect();
-            crate::table::print(&columns, &["instances", "running", "deployments"], table);
-        }
-        Ok(())
-    })
-}
-
-fn collect_apps(tree: &Value, into: &mut Vec<Value>) {
-    into.extend(tree["apps"].as_array().into_iter().flatten().cloned());
-    for sub in tree["groups"].as_array().into_iter().flatten() {
-        collect_apps(sub, into);
-    }
-}
-
-/// Removes NGP's groups (every `/ngp/<module>`), and nothing else, once confirmed.
-pub fn remove(project: &Project, req: &AppsRequest, auto_approve: bool) -> Result<()> {
-    let outputs = output::values(project, req.env)?;
-    runtime()?.block_on(async {
-        let target = target(req, &outputs).await?;
-        let question = format!(
-            "Remove every NGP app of environment {} from Marathon at {}? Type yes:",
-            req.env,
-            target.client.base()
-        );
-        if !auto_approve && !crate::run::confirm(&question, "yes")? {
-            bail!("apps remove cancelled; nothing was changed");
-        }
-        // Nothing desired: every live group below /ngp goes.
-        reconcile(req, &target, &Desired::default()).await
-    })
-}
-
 /// Marathon when it answers. One connection (and, on DC/OS, one login) serves both this check and what follows.
 async fn reachable(req: &AppsRequest<'_>, outputs: &Outputs) -> Option<Target> {
     match target(req, outputs).await {
@@ -327,11 +215,11 @@ async fn reachable(req: &AppsRequest<'_>, outputs: &Outputs) -> Option<Target> {
 
 /// Before a terraform destroy: the modules' apps go first, while Marathon still runs. When it cannot be reached
 /// (or there are no outputs), say so and go on: the infrastructure's destroy takes the cluster with it.
-pub fn before_destroy(ws: &crate::workspace::Workspace) -> Result<()> {
-    let Ok(shown) = output::read_with(&ws.terraform, &ws.dir) else {
+pub fn before_destroy(ws: &crate::pipeline::workspace::Workspace) -> Result<()> {
+    let Ok(shown) = outputs::read_with(&ws.terraform, &ws.dir) else {
         return Ok(());
     };
-    let outputs = output::plain(&shown);
+    let outputs = outputs::plain(&shown);
     let env = ws.env.as_str();
     let req = AppsRequest {
         env,

@@ -1,4 +1,5 @@
-//! `ngp output`: the environment's outputs, by module, with secrets hidden unless asked for.
+//! The outputs step of the pipeline: terraform's outputs, by module, each with whether it is a secret; read
+//! once after apply and handed down. The headline block (what a user came for) is printed from them.
 
 use std::collections::BTreeMap;
 
@@ -8,8 +9,8 @@ use serde_json::Value;
 
 use ngp_modules::contract::Outputs;
 
+use crate::pipeline::workspace::{terraform_for, Workspace};
 use crate::project::Project;
-use crate::workspace::{terraform_for, Workspace};
 
 #[derive(Deserialize)]
 struct TfOutput {
@@ -20,14 +21,14 @@ struct TfOutput {
 
 /// One module output's value and whether it is a secret.
 pub struct Shown {
-    value: Value,
-    sensitive: bool,
+    pub value: Value,
+    pub sensitive: bool,
 }
 
 /// Every output, by module, with whether it is a secret.
 pub type ShownOutputs = BTreeMap<String, BTreeMap<String, Shown>>;
 
-fn read(project: &Project, env: &str) -> Result<ShownOutputs> {
+pub fn read(project: &Project, env: &str) -> Result<ShownOutputs> {
     let dir = project.workspace(env);
     if !dir.join(".terraform").is_dir() {
         bail!("environment {env} has no workspace yet: run `ngp apply --env {env}` first");
@@ -73,90 +74,12 @@ pub fn plain(shown: &ShownOutputs) -> Outputs {
         .collect()
 }
 
-pub fn output(project: &Project, env: &str, name: Option<&str>, json: bool, show_secrets: bool) -> Result<()> {
-    let outputs = read(project, env)?;
-    if outputs.is_empty() {
-        bail!("environment {env} has no outputs yet: run `ngp apply --env {env}`");
-    }
-    if let Some(name) = name {
-        return print_one(&outputs, env, name, show_secrets);
-    }
-    if json {
-        println!("{}", serde_json::to_string_pretty(&as_json(&outputs, show_secrets))?);
-    } else {
-        for (module, outs) in &outputs {
-            println!("{module}:");
-            let width = outs.keys().map(String::len).max().unwrap_or(0);
-            for (key, shown) in outs {
-                println!("  {key:<width$} = {}", shown.brief(module, key, show_secrets));
-            }
-        }
-        print_headline(&project.catalog()?, &outputs);
-    }
-    let hidden = outputs
-        .values()
-        .flat_map(|m| m.values())
-        .filter(|s| s.sensitive && !show_secrets)
-        .count();
-    if hidden > 0 {
-        let hidden = ngp_apps::counted(hidden, "sensitive output", "sensitive outputs");
-        eprintln!("{hidden} hidden; pass --show-secrets to print them.");
-    }
-    Ok(())
-}
-
-/// One output, whole: `NAME` when one module has it, or `MODULE.NAME`.
-fn print_one(outputs: &ShownOutputs, env: &str, name: &str, show_secrets: bool) -> Result<()> {
-    let found: Vec<(&String, &Shown)> = match name.split_once('.') {
-        Some((module, output)) => outputs
-            .get_key_value(module)
-            .and_then(|(m, outs)| outs.get(output).map(|s| (m, s)))
-            .into_iter()
-            .collect(),
-        None => outputs
-            .iter()
-            .filter_map(|(m, outs)| outs.get(name).map(|s| (m, s)))
-            .collect(),
-    };
-    let shown = match found.as_slice() {
-        [] => bail!("environment {env} has no output {name:?}; `ngp output --env {env}` lists them"),
-        [(_, shown)] => shown,
-        several => bail!(
-            "{name:?} is an output of several modules ({}): ask for <module>.{name}",
-            several.iter().map(|(m, _)| m.as_str()).collect::<Vec<_>>().join(", ")
-        ),
-    };
-    if shown.sensitive && !show_secrets {
-        bail!("{name} is sensitive: pass --show-secrets to print it");
-    }
-    match &shown.value {
-        Value::String(s) => println!("{s}"),
-        other => println!("{other}"),
-    }
-    Ok(())
-}
-
-/// `{module: {output: value}}`, a secret as null unless `show_secrets`.
-fn as_json(outputs: &ShownOutputs, show_secrets: bool) -> BTreeMap<&String, BTreeMap<&String, &Value>> {
-    fn shown(s: &Shown, show_secrets: bool) -> &Value {
-        if s.sensitive && !show_secrets {
-            &Value::Null
-        } else {
-            &s.value
-        }
-    }
-    outputs
-        .iter()
-        .map(|(m, outs)| (m, outs.iter().map(|(k, s)| (k, shown(s, show_secrets))).collect()))
-        .collect()
-}
-
 /// A value longer than this, or of several lines, is shown only when asked for by name or with --json.
 const BULKY: usize = 100;
 
 impl Shown {
     /// The value for a listing: a secret hidden, a bulky value summed up with the command that prints it.
-    fn brief(&self, module: &str, key: &str, show_secrets: bool) -> String {
+    pub fn brief(&self, module: &str, key: &str, show_secrets: bool) -> String {
         if self.sensitive && !show_secrets {
             return "(sensitive)".to_owned();
         }

@@ -1,5 +1,8 @@
-//! Aligned, borderless tables for people (as kubectl prints them), and the same rows as JSON for machines.
+//! The terminal: aligned, borderless tables for people (as kubectl prints them), confirmations, colour.
 
+use std::io::{IsTerminal, Write};
+
+use anyhow::{bail, Result};
 use comfy_table::{presets, CellAlignment, ContentArrangement, Table};
 
 /// Prints `rows` under `header`, columns aligned; columns named in `right` are right-aligned (numbers).
@@ -23,4 +26,21 @@ pub fn print(header: &[&str], right: &[&str], rows: Vec<Vec<String>>) {
     for line in table.lines() {
         println!("{}", line.trim_end());
     }
+}
+
+/// Whether to colour (off with NO_COLOR or without a terminal).
+pub fn color() -> bool {
+    console::colors_enabled()
+}
+
+/// Asks on the terminal; refuses when there is none to ask.
+pub fn confirm(question: &str, expected: &str) -> Result<bool> {
+    if !std::io::stdin().is_terminal() {
+        bail!("not a terminal, so nobody can confirm: pass --auto-approve to go ahead without asking");
+    }
+    print!("{question} ");
+    std::io::stdout().flush().ok();
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer)?;
+    Ok(answer.trim() == expected)
 }

@@ -1,0 +1,11 @@
+//! One module per command (or family of commands). Those that change an environment run the pipeline.
+
+pub mod apps;
+pub mod doctor;
+pub mod init;
+pub mod local;
+pub mod module;
+pub mod output;
+pub mod run;
+pub mod setup;
+pub mod vpn;

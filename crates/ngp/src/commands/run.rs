@@ -1,0 +1,138 @@
+//! `ngp validate | plan | apply | destroy | up | force-unlock`: the pipeline (`crate::pipeline`) run on an
+//! environment, with the confirmations each command needs.
+
+use std::process::ExitCode;
+
+use anyhow::{bail, Result};
+use ngp_terraform::PlanSummary;
+
+use crate::commands::local::ensure_emulator;
+use crate::pipeline::terraform::{apply_plan_file, destroy_all, make_plan, refuse_total_destroy, report};
+use crate::pipeline::workspace::{Workspace, PLAN_FILE};
+use crate::pipeline::{after_apply, apps};
+use crate::project::{local_port, Project, LOCAL_ENV};
+use crate::terminal::{color, confirm};
+
+/// `ngp up`: init when there is no ngp.tfvars yet, apply, then every output.
+pub fn up(project: &Project, env: &str, auto_approve: bool) -> Result<()> {
+    if !project.dir.join(ngp_config::BASE_FILE).exists() {
+        crate::commands::init::init(project, None, None)?;
+    }
+    apply(project, env, auto_approve, false, false)?;
+    println!();
+    crate::commands::output::output(project, env, None, false, false)
+}
+
+pub fn validate(project: &Project, env: &str) -> Result<()> {
+    // Validating needs no running emulator, only the endpoint the provider would use.
+    let endpoint = (env == LOCAL_ENV)
+        .then(|| local_port().map(|p| format!("http://127.0.0.1:{p}")))
+        .transpose()?;
+    let ws = Workspace::prepare(project, env, endpoint.as_deref())?;
+    ws.terraform.output(&["validate", "-no-color"])?;
+    ws.check_values()?;
+    println!(
+        "The configuration of environment {env} is valid (modules: {}).",
+        ws.modules.join(", ")
+    );
+    Ok(())
+}
+
+pub fn plan(project: &Project, env: &str, detailed_exitcode: bool, json: bool) -> Result<ExitCode> {
+    let endpoint = ensure_emulator(project, env)?;
+    let ws = Workspace::prepare(project, env, endpoint.as_deref())?;
+    let summary = make_plan(&ws)?;
+    refuse_total_destroy(&ws, &summary)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        print!("{}", summary.render(color()));
+    }
+    if summary.has_changes() && !json {
+        println!("\nSaved this plan; `ngp apply --env {env} --saved-plan` applies exactly it.");
+    }
+    Ok(match (detailed_exitcode, summary.has_changes()) {
+        (true, true) => ExitCode::from(2),
+        _ => ExitCode::SUCCESS,
+    })
+}
+
+/// `terraform force-unlock`, in the environment's workspace as it is (nothing regenerated, no emulator started).
+pub fn force_unlock(project: &Project, env: &str, id: &str, auto_approve: bool) -> Result<()> {
+    ngp_config::validate_env_name(env)?;
+    let dir = project.workspace(env);
+    if !dir.join(".terraform").is_dir() {
+        bail!("environment {env} has no workspace yet, so no lock to release");
+    }
+    let question =
+        format!("Release lock {id} of environment {env}? Only do this when the run that holds it is gone. Type yes:");
+    if !auto_approve && !confirm(&question, "yes")? {
+        bail!("force-unlock cancelled; the lock is kept");
+    }
+    crate::pipeline::workspace::terraform_for(project, &dir)?.output(&["force-unlock", "-force", id])?;
+    println!("Released lock {id} of environment {env}.");
+    Ok(())
+}
+
+/// Whether the environment has state to act on: a local state file with resources, or a remote backend.
+fn has_state(project: &Project, env: &str) -> bool {
+    if project.dir.join(format!("ngp.{env}.tfbackend")).is_file() {
+        return true;
+    }
+    let state = std::fs::read(project.workspace(env).join("terraform.tfstate")).unwrap_or_default();
+    serde_json::from_slice::<serde_json::Value>(&state)
+        .is_ok_and(|s| s["resources"].as_array().is_some_and(|r| !r.is_empty()))
+}
+
+/// Plans (or takes the saved plan), confirms where needed, applies, then runs the steps that follow terraform
+/// (certificates, apps). `headline` ends with the block of what a user came for.
+pub fn apply(project: &Project, env: &str, auto_approve: bool, saved_plan: bool, headline: bool) -> Result<()> {
+    let endpoint = ensure_emulator(project, env)?;
+    let ws = Workspace::prepare(project, env, endpoint.as_deref())?;
+    if saved_plan {
+        ws.check_saved_plan()?;
+        let show = ws.terraform.output(&["show", "-json", PLAN_FILE])?;
+        let summary = PlanSummary::from_show_json(&show)?;
+        refuse_total_destroy(&ws, &summary)?;
+        report(env, apply_plan_file(&ws, &summary)?);
+        return after_apply(&ws, headline);
+    }
+    let summary = make_plan(&ws)?;
+    refuse_total_destroy(&ws, &summary)?;
+    print!("{}", summary.render(color()));
+    if summary.has_changes() {
+        // Local mode builds without asking, unless the plan takes something down.
+        let totals = summary.totals();
+        let approved = auto_approve || (env == LOCAL_ENV && totals.destroy + totals.replace == 0);
+        if !approved && !confirm(&format!("\nApply these changes to environment {env}? Type yes:"), "yes")? {
+            ws.forget_plan();
+            bail!("apply cancelled; nothing was changed");
+        }
+        report(env, apply_plan_file(&ws, &summary)?);
+    } else {
+        ws.forget_plan();
+    }
+    after_apply(&ws, headline)
+}
+
+pub fn destroy(project: &Project, env: &str, auto_approve: bool) -> Result<()> {
+    ngp_config::validate_env_name(env)?;
+    if !has_state(project, env) {
+        bail!("environment {env} has no state, so nothing to destroy (no {}/terraform.tfstate and no ngp.{env}.tfbackend)", project.workspace(env).display());
+    }
+    let endpoint = ensure_emulator(project, env)?;
+    let ws = Workspace::prepare(project, env, endpoint.as_deref())?;
+    if !auto_approve
+        && !confirm(
+            &format!("Destroy every resource of environment {env}? Type the environment name to confirm:"),
+            env,
+        )?
+    {
+        bail!("destroy cancelled; nothing was changed");
+    }
+    ws.forget_plan();
+    apps::before_destroy(&ws)?;
+    let removed = destroy_all(&ws)?;
+    println!("Destroy complete for environment {env}: {removed} destroyed.");
+    Ok(())
+}

@@ -1,0 +1,31 @@
+//! The pipeline every command that changes an environment follows, downward once:
+//!
+//! settings (`ngp*.tfvars`, `TF_VAR_*`) → [`workspace`] (the generated root module, terraform ready)
+//! → [`terraform`] (plan, apply) → [`outputs`] (read once) → the after-apply steps that modules declare by
+//! contract: [`certificates`] (`ngp_tls`), then [`apps`] (`marathon_apps`) → the summary (`headline`).
+//!
+//! No step reaches back for what an earlier one had: each takes the workspace and the outputs it is given.
+
+pub mod apps;
+pub mod certificates;
+pub mod outputs;
+pub mod terraform;
+pub mod workspace;
+
+use anyhow::Result;
+
+use workspace::Workspace;
+
+/// The steps that follow terraform, on the outputs read once: the certificates modules ask for (`ngp_tls`),
+/// then their apps (`marathon_apps`); then, when asked, what the user came for.
+pub fn after_apply(ws: &Workspace, headline: bool) -> Result<()> {
+    let shown = outputs::read_with(&ws.terraform, &ws.dir)?;
+    let outputs = outputs::plain(&shown);
+    // Certificates first: the nodes and the apps read them from Secrets Manager.
+    certificates::ensure(ws, &outputs)?;
+    apps::after_terraform(&ws.env, &outputs)?;
+    if headline {
+        outputs::print_headline(&ws.catalog, &shown);
+    }
+    Ok(())
+}
