@@ -1,7 +1,7 @@
 //! Plan (read the live `/ngp` tree once, diff) and apply (one group PUT per changed module, then wait for its
 //! deployment to finish).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use ngp_marathon::{App, Client, Error, Group, PathId, UpgradeStrategy};
@@ -156,6 +156,45 @@ fn compare(app: &App, desired: &Value, live: &mut Value) -> Action {
 
 /// Compares the desired apps with Marathon: one read of the `/ngp` tree (plus Mesos's agents when an app runs
 /// once per agent).
+/// One module's plan: its apps as NGP sends them against the live apps of its group; live apps it no longer
+/// has are removed.
+fn plan_module(
+    module: &str,
+    group: PathId,
+    apps: &[App],
+    mut current: BTreeMap<PathId, Value>,
+    agents: (u32, u32),
+) -> ModulePlan {
+    let mut plans = Vec::new();
+    let mut bodies = Vec::new();
+    for app in apps {
+        let (app, desired_value) = finish(app.clone(), agents);
+        let id = PathId::parse(&app.id).expect("collect made it valid");
+        let action = match current.remove(&id) {
+            None => Action::Create,
+            Some(mut live_app) => compare(&app, &desired_value, &mut live_app),
+        };
+        plans.push(AppPlan { id, action });
+        bodies.push(app);
+    }
+    for id in current.into_keys() {
+        plans.push(AppPlan {
+            id,
+            action: Action::Remove,
+        });
+    }
+    ModulePlan {
+        module: module.to_owned(),
+        group: group.clone(),
+        apps: plans,
+        body: Some(Group {
+            id: group.to_string(),
+            apps: bodies,
+            ..Group::default()
+        }),
+    }
+}
+
 pub async fn plan(client: &Client, desired: &Desired, mesos: &str) -> Result<Plan, Error> {
     let root = PathId::parse(ROOT_GROUP).expect("a valid id");
     let agents = if needs_agents(desired) {
@@ -167,42 +206,15 @@ pub async fn plan(client: &Client, desired: &Desired, mesos: &str) -> Result<Pla
     if let Some(tree) = client.group(&root).await? {
         live_groups(tree, &mut live);
     }
-    let mut modules = Vec::new();
-    for (module, apps) in &desired.modules {
-        let group = root.child(module);
-        let mut current = live.remove(&group).unwrap_or_default();
-        let mut plans = Vec::new();
-        let mut wanted = BTreeSet::new();
-        let mut bodies = Vec::new();
-        for app in apps {
-            let (app, desired_value) = finish(app.clone(), agents);
-            let id = PathId::parse(&app.id).expect("collect made it valid");
-            wanted.insert(id.clone());
-            let action = match current.get_mut(&id) {
-                None => Action::Create,
-                Some(live_app) => compare(&app, &desired_value, live_app),
-            };
-            plans.push(AppPlan { id, action });
-            bodies.push(app);
-        }
-        current.retain(|id, _| !wanted.contains(id));
-        for id in current.keys() {
-            plans.push(AppPlan {
-                id: id.clone(),
-                action: Action::Remove,
-            });
-        }
-        modules.push(ModulePlan {
-            module: module.clone(),
-            group: group.clone(),
-            apps: plans,
-            body: Some(Group {
-                id: group.to_string(),
-                apps: bodies,
-                ..Group::default()
-            }),
-        });
-    }
+    let mut modules: Vec<ModulePlan> = desired
+        .modules
+        .iter()
+        .map(|(module, apps)| {
+            let group = root.child(module);
+            let current = live.remove(&group).unwrap_or_default();
+            plan_module(module, group, apps, current, agents)
+        })
+        .collect();
     // Groups of modules that no longer export apps: their apps go.
     for (group, apps) in live.into_iter().filter(|(g, _)| g.parent() == root) {
         modules.push(ModulePlan {

@@ -188,35 +188,41 @@ impl Module {
             app_ids: vec![],
         };
         for path in tf_files {
-            let text = std::fs::read_to_string(&path).map_err(|source| Error::Read {
-                path: path.clone(),
-                source,
-            })?;
-            let body = hcl::parse(&text).map_err(|e| Error::Parse {
-                path: path.clone(),
-                message: e.to_string(),
-            })?;
-            for block in body.blocks() {
-                match (block.identifier(), block.labels()) {
-                    ("variable", [label]) => module.inputs.push(read_input(label.as_str(), block.body())),
-                    ("output", [label]) => module.outputs.push(read_output(label.as_str(), block.body())),
-                    ("data", [kind, label]) => module
-                        .data_sources
-                        .push((kind.as_str().to_owned(), label.as_str().to_owned())),
-                    ("locals", []) => {
-                        if let Some(attr) = block.body().attributes().find(|a| a.key() == "ngp_module") {
-                            module.meta = read_meta(&path, attr.expr())?;
-                        }
-                        if let Some(apps) = attr(block.body(), crate::contract::MARATHON_APPS) {
-                            module.app_ids.extend(literal_ids(apps));
-                        }
-                    }
-                    _ => {}
-                }
-            }
+            module.read_file(&path)?;
         }
         module.check_downloads()?;
         Ok(module)
+    }
+
+    /// Adds what one `.tf` file declares: variables, outputs, data sources, the metadata block, the apps.
+    fn read_file(&mut self, path: &Path) -> Result<(), Error> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        let body = hcl::parse(&text).map_err(|e| Error::Parse {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })?;
+        for block in body.blocks() {
+            match (block.identifier(), block.labels()) {
+                ("variable", [label]) => self.inputs.push(read_input(label.as_str(), block.body())),
+                ("output", [label]) => self.outputs.push(read_output(label.as_str(), block.body())),
+                ("data", [kind, label]) => self
+                    .data_sources
+                    .push((kind.as_str().to_owned(), label.as_str().to_owned())),
+                ("locals", []) => {
+                    if let Some(meta) = attr(block.body(), "ngp_module") {
+                        self.meta = read_meta(path, meta)?;
+                    }
+                    if let Some(apps) = attr(block.body(), crate::contract::MARATHON_APPS) {
+                        self.app_ids.extend(literal_ids(apps));
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
     }
 
     /// Every download names inputs the module has.
