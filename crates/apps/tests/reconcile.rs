@@ -171,16 +171,16 @@ async fn a_module_that_exports_no_apps_any_more_loses_its_group() {
         .is_none());
 }
 
-#[tokio::test]
-async fn a_lock_is_waited_out_then_the_write_succeeds() {
+/// The registry deployed by someone else's write, whose deployment holds it for `delay`, and a plan that
+/// changes it.
+async fn held_by_a_deployment(delay: Duration) -> (Client, ngp_apps::Plan) {
     let url = emulator(Config {
-        deployment_delay: Duration::from_millis(800),
+        deployment_delay: delay,
         ..Config::default()
     })
     .await;
     let client = Client::new(&url, None).unwrap();
     let mesos = format!("{url}/mesos");
-    // Someone else's deployment holds the app.
     let p = plan(&client, &desired(&[("registry", registry(256))]), &mesos)
         .await
         .unwrap();
@@ -191,6 +191,12 @@ async fn a_lock_is_waited_out_then_the_write_succeeds() {
     let p = plan(&client, &desired(&[("registry", registry(300))]), &mesos)
         .await
         .unwrap();
+    (client, p)
+}
+
+#[tokio::test]
+async fn a_lock_is_waited_out_then_the_write_succeeds() {
+    let (client, p) = held_by_a_deployment(Duration::from_millis(800)).await;
     let mut events = Vec::new();
     let report = apply(&client, &p, &options(), |e| events.push(e)).await.unwrap();
     assert_eq!(report.updated, vec!["/ngp/registry/registry"]);
@@ -210,23 +216,7 @@ async fn a_lock_is_waited_out_then_the_write_succeeds() {
 
 #[tokio::test]
 async fn force_cancels_the_lock_instead_of_waiting() {
-    let url = emulator(Config {
-        deployment_delay: Duration::from_secs(30),
-        ..Config::default()
-    })
-    .await;
-    let client = Client::new(&url, None).unwrap();
-    let mesos = format!("{url}/mesos");
-    let p = plan(&client, &desired(&[("registry", registry(256))]), &mesos)
-        .await
-        .unwrap();
-    client
-        .put_group(p.modules[0].body.as_ref().unwrap(), false)
-        .await
-        .unwrap();
-    let p = plan(&client, &desired(&[("registry", registry(300))]), &mesos)
-        .await
-        .unwrap();
+    let (client, p) = held_by_a_deployment(Duration::from_secs(30)).await;
     let locked = client
         .put_group(p.modules[0].body.as_ref().unwrap(), false)
         .await

@@ -34,17 +34,15 @@ default_fn! {
     relaunch_escalation: u64 = 3600;
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AppDef {
     /// Set from the request's path or body by the caller, after checking it.
     #[serde(default)]
     pub id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cmd: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub args: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
     #[serde(default = "one")]
     pub instances: u32,
@@ -58,23 +56,16 @@ pub struct AppDef {
     pub gpus: u32,
     #[serde(default)]
     pub executor: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub executor_resources: Option<Object>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_limits: Option<Object>,
     #[serde(default)]
     pub constraints: Vec<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accepted_resource_roles: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub container: Option<Container>,
     #[serde(default)]
     pub networks: Vec<Network>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<Object>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port_definitions: Option<Vec<PortDefinition>>,
     /// The deprecated form of `portDefinitions`: turned into it, never reported.
     #[serde(default, skip_serializing)]
@@ -96,7 +87,6 @@ pub struct AppDef {
     pub health_checks: Vec<HealthCheck>,
     #[serde(default)]
     pub readiness_checks: Vec<Object>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check: Option<Object>,
     #[serde(default)]
     pub dependencies: Vec<String>,
@@ -106,7 +96,6 @@ pub struct AppDef {
     pub unreachable_strategy: Unreachable,
     #[serde(default)]
     pub kill_selection: KillSelection,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub residency: Option<Residency>,
     #[serde(default = "one_second")]
     pub backoff_seconds: u64,
@@ -114,9 +103,7 @@ pub struct AppDef {
     pub backoff_factor: f64,
     #[serde(default = "max_launch_delay")]
     pub max_launch_delay_seconds: u64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task_kill_grace_period_seconds: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tty: Option<bool>,
 }
 
@@ -129,30 +116,26 @@ pub enum EngineType {
     Mesos,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Container {
     #[serde(default, rename = "type")]
     pub engine: EngineType,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docker: Option<DockerSpec>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appc: Option<Object>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub linux_info: Option<Object>,
     #[serde(default)]
     pub volumes: Vec<Object>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port_mappings: Option<Vec<ContainerPort>>,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DockerSpec {
     pub image: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<DockerNetwork>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port_mappings: Option<Vec<ContainerPort>>,
     #[serde(default)]
     pub privileged: bool,
@@ -160,9 +143,7 @@ pub struct DockerSpec {
     pub parameters: Vec<KeyValue>,
     #[serde(default)]
     pub force_pull_image: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential: Option<Object>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pull_config: Option<Object>,
 }
 
@@ -195,25 +176,23 @@ fn tcp_protocol() -> Protocol {
     Protocol::Tcp
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ContainerPort {
     #[serde(default)]
     pub container_port: u16,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host_port: Option<u16>,
     #[serde(default)]
     pub service_port: u16,
     #[serde(default = "tcp_protocol")]
     pub protocol: Protocol,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<Labels>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network_names: Option<Vec<String>>,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PortDefinition {
@@ -221,9 +200,7 @@ pub struct PortDefinition {
     pub port: u16,
     #[serde(default = "tcp_protocol")]
     pub protocol: Protocol,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<Labels>,
 }
 
@@ -238,13 +215,12 @@ pub enum NetworkMode {
     Host,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Network {
     #[serde(default)]
     pub mode: NetworkMode,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<Labels>,
 }
 
@@ -260,6 +236,7 @@ pub struct SecretDef {
     pub source: String,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Artifact {
@@ -270,7 +247,6 @@ pub struct Artifact {
     pub executable: bool,
     #[serde(default)]
     pub cache: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dest_path: Option<String>,
 }
 
@@ -299,21 +275,17 @@ pub struct CommandCheck {
 }
 
 /// `AppHealthCheck` in the RAML, with its defaults.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HealthCheck {
     #[serde(default)]
     pub protocol: CheckProtocol,
     /// IPv4 by default for the network checks; a command check has none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip_protocol: Option<IpProtocol>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub command: Option<CommandCheck>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<u16>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port_index: Option<u32>,
     #[serde(default = "grace_period")]
     pub grace_period_seconds: u32,
@@ -326,7 +298,6 @@ pub struct HealthCheck {
     #[serde(default = "delay")]
     pub delay_seconds: u32,
     /// False by default for the HTTP checks; a TCP or command check has none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ignore_http1xx: Option<bool>,
 }
 

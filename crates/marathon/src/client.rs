@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use reqwest::{Method, StatusCode};
+use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -103,36 +103,22 @@ impl Client {
         (self.reads.load(Ordering::Relaxed), self.writes.load(Ordering::Relaxed))
     }
 
-    /// Sends one request to `url`, counting it; `server` names the service in an unreachable error.
-    async fn send(
-        &self,
-        method: Method,
-        url: &str,
-        server: &str,
-        query: &[(&str, &str)],
-        body: Option<&Value>,
-    ) -> Result<(StatusCode, String), Error> {
+    /// A request to `url`, counted, with the token when there is one.
+    fn request(&self, method: Method, url: &str, query: &[(&str, &str)], body: Option<&Value>) -> RequestBuilder {
         if method == Method::GET {
             self.reads.fetch_add(1, Ordering::Relaxed);
         } else {
             self.writes.fetch_add(1, Ordering::Relaxed);
         }
-        let mut request = self.http.request(method.clone(), url).query(query);
+        tracing::debug!(%method, %url, "marathon");
+        let mut request = self.http.request(method, url).query(query);
         if let Some(token) = &self.token {
             request = request.header("Authorization", format!("token={token}"));
         }
         if let Some(body) = body {
             request = request.json(body);
         }
-        tracing::debug!(%method, %url, "marathon");
-        let unreachable = |e: reqwest::Error| Error::Unreachable {
-            url: server.to_owned(),
-            reason: error_chain(&e),
-        };
-        let response = request.send().await.map_err(unreachable)?;
-        let status = response.status();
-        let text = response.text().await.map_err(unreachable)?;
-        Ok((status, text))
+        request
     }
 
     /// A request to Marathon's API at `path` (below the base URL).
@@ -159,7 +145,7 @@ impl Client {
         body: Option<&Value>,
         what: &str,
     ) -> Result<Option<T>, Error> {
-        let (status, text) = self.send(method, url, server, query, body).await?;
+        let (status, text) = send(self.request(method, url, query, body), server).await?;
         let parsed: Option<ErrorBody> = serde_json::from_str(&text).ok();
         if status == StatusCode::NOT_FOUND {
             // Marathon says what does not exist, in JSON; anything else at this address is not Marathon.
@@ -331,6 +317,18 @@ fn path_part(id: &PathId) -> String {
     } else {
         id.to_string()
     }
+}
+
+/// Sends a request; `server` names the service in an unreachable error.
+async fn send(request: RequestBuilder, server: &str) -> Result<(StatusCode, String), Error> {
+    let unreachable = |e: reqwest::Error| Error::Unreachable {
+        url: server.to_owned(),
+        reason: error_chain(&e),
+    };
+    let response = request.send().await.map_err(unreachable)?;
+    let status = response.status();
+    let text = response.text().await.map_err(unreachable)?;
+    Ok((status, text))
 }
 
 /// An error with its causes, on one line: reqwest's top-level message alone rarely says what failed.

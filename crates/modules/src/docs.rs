@@ -58,8 +58,7 @@ pub fn readme(module: &Module) -> String {
 }
 
 fn inputs(module: &Module) -> String {
-    let mut text = String::from("\n## Inputs\n\n| name | type | default | description |\n|---|---|---|---|\n");
-    for input in &module.inputs {
+    let rows = module.inputs.iter().map(|input| {
         let default = match &input.default {
             None => "required".to_owned(),
             Some(value) => format!("`{}`", cell(&value.to_string())),
@@ -69,26 +68,34 @@ fn inputs(module: &Module) -> String {
             .as_ref()
             .map_or("any".to_owned(), |t| cell(&t.to_string()));
         let secret = if input.sensitive { " (sensitive)" } else { "" };
-        let _ = writeln!(
-            text,
-            "| `{}` | `{kind}` | {default} | {}{secret} |",
-            input.name,
-            cell(input.description.as_deref().unwrap_or(""))
-        );
-    }
-    text
+        let description = cell(input.description.as_deref().unwrap_or(""));
+        vec![
+            format!("`{}`", input.name),
+            format!("`{kind}`"),
+            default,
+            format!("{description}{secret}"),
+        ]
+    });
+    table("Inputs", &["name", "type", "default", "description"], rows)
 }
 
 fn outputs(module: &Module) -> String {
-    let mut text = String::from("\n## Outputs\n\n| name | description |\n|---|---|\n");
-    for output in &module.outputs {
+    let rows = module.outputs.iter().map(|output| {
         let secret = if output.sensitive { " (sensitive)" } else { "" };
-        let _ = writeln!(
-            text,
-            "| `{}` | {}{secret} |",
-            output.name,
-            cell(output.description.as_deref().unwrap_or(""))
-        );
+        let description = cell(output.description.as_deref().unwrap_or(""));
+        vec![format!("`{}`", output.name), format!("{description}{secret}")]
+    });
+    table("Outputs", &["name", "description"], rows)
+}
+
+/// A section with a Markdown table.
+fn table(title: &str, header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
+    let line = |cells: &[String]| format!("| {} |\n", cells.join(" | "));
+    let mut text = format!("\n## {title}\n\n");
+    text.push_str(&line(&header.iter().map(|h| (*h).to_owned()).collect::<Vec<_>>()));
+    text.push_str(&line(&vec!["---".to_owned(); header.len()]).replace(' ', ""));
+    for row in rows {
+        text.push_str(&line(&row));
     }
     text
 }

@@ -90,14 +90,21 @@ fn sep(at: &str) -> &'static str {
     }
 }
 
+/// The value as the user wrote it, in HCL (`"10.0.0.0/8"`, `["a", "b"]`), or what it is when that is long.
 fn kind(value: &Value) -> String {
+    use hcl::format::Format;
+    let mut compact = hcl::format::Formatter::builder().compact(true).build_vec();
+    let written = hcl::to_expression(value)
+        .ok()
+        .and_then(|e| e.format_string(&mut compact).ok())
+        .unwrap_or_default();
+    if !written.is_empty() && written.len() <= 40 && !written.contains('\n') {
+        return written;
+    }
     match value {
-        Value::Null => "null".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => format!("{s:?}"),
-        Value::Array(_) => "a list".into(),
+        Value::Array(items) => format!("a list of {}", items.len()),
         Value::Object(_) => "an object".into(),
+        _ => written.chars().take(40).collect::<String>() + "...",
     }
 }
 
@@ -145,12 +152,17 @@ mod tests {
         );
         assert_eq!(
             check_text("map(string)", json!({"k": [1]})).unwrap(),
-            ".k: expected a string, found a list"
+            ".k: expected a string, found [1]"
         );
         assert_eq!(check_text("object({a = number})", json!({})).unwrap(), "a is missing");
         assert_eq!(
             check_text("string", json!({"a": 1})).unwrap(),
-            "expected a string, found an object"
+            "expected a string, found { \"a\" = 1 }"
+        );
+        let long: Vec<u32> = (0..30).collect();
+        assert_eq!(
+            check_text("string", json!(long)).unwrap(),
+            "expected a string, found a list of 30"
         );
     }
 }

@@ -44,18 +44,6 @@ impl Drop for EmulatorGuard<'_> {
     }
 }
 
-fn skip_without_terraform() -> bool {
-    if terraform_available() {
-        return false;
-    }
-    assert!(
-        std::env::var_os("NGP_REQUIRE_TOOLS").is_none(),
-        "terraform is required here"
-    );
-    eprintln!("skipped: terraform is not installed");
-    true
-}
-
 #[test]
 fn local_mode_without_the_emulator_fails_on_it() {
     if skip_without_terraform() {

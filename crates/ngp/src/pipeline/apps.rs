@@ -25,6 +25,18 @@ pub struct AppsRequest<'a> {
     pub timeout: Duration,
 }
 
+impl<'a> AppsRequest<'a> {
+    /// The request of a pipeline step: the contract's Marathon, ten minutes per wait; `force` cancels a lock.
+    fn pipeline(env: &'a str, force: bool) -> Self {
+        AppsRequest {
+            env,
+            marathon_url: None,
+            force,
+            timeout: Duration::from_secs(600),
+        }
+    }
+}
+
 pub struct Target {
     pub client: Client,
     pub mesos: String,
@@ -215,18 +227,12 @@ async fn reachable(req: &AppsRequest<'_>, outputs: &Outputs) -> Option<Target> {
 
 /// Before a terraform destroy: the modules' apps go first, while Marathon still runs. When it cannot be reached
 /// (or there are no outputs), say so and go on: the infrastructure's destroy takes the cluster with it.
-pub fn before_destroy(ws: &crate::pipeline::workspace::Workspace) -> Result<()> {
+pub fn before_destroy(ws: &super::workspace::Workspace) -> Result<()> {
     let Ok(shown) = outputs::read_with(&ws.terraform, &ws.dir) else {
         return Ok(());
     };
     let outputs = outputs::plain(&shown);
-    let env = ws.env.as_str();
-    let req = AppsRequest {
-        env,
-        marathon_url: None,
-        force: true,
-        timeout: Duration::from_secs(600),
-    };
+    let req = AppsRequest::pipeline(&ws.env, true);
     runtime()?.block_on(async {
         match reachable(&req, &outputs).await {
             Some(target) => reconcile(&req, &target, &Desired::default()).await,
@@ -244,12 +250,7 @@ pub fn after_terraform(env: &str, outputs: &Outputs) -> Result<()> {
     if desired.modules.is_empty() {
         return Ok(());
     }
-    let req = AppsRequest {
-        env,
-        marathon_url: None,
-        force: false,
-        timeout: Duration::from_secs(600),
-    };
+    let req = AppsRequest::pipeline(env, false);
     runtime()?.block_on(async {
         let Some(target) = reachable(&req, outputs).await else {
             println!(
