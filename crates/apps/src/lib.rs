@@ -9,4 +9,7 @@ mod reconcile;
 
 pub use collect::{collect, counted, AppsError, Desired, PER_AGENT_LABEL, ROOT_GROUP, SPEC_LABEL};
 pub use diff::differences;
-pub use reconcile::{apply, plan, Action, AppPlan, ApplyError, ApplyOptions, ModulePlan, Plan, Progress, Report};
+pub use reconcile::{
+    apply, apps_by_group, plan, Action, AppPlan, ApplyError, ApplyOptions, ModulePlan, Plan, Progress, Report,
+    DEFAULT_WAIT,
+};

@@ -108,6 +108,13 @@ fn take_spec(app: &mut Value) -> Option<Value> {
 }
 
 /// The live apps of each group below `/ngp`, by group id, moved out of the tree.
+/// Every group of a live tree (`GET /v2/groups/<id>` with apps and groups embedded), each with its apps by id.
+pub fn apps_by_group(tree: Value) -> BTreeMap<PathId, BTreeMap<PathId, Value>> {
+    let mut groups = BTreeMap::new();
+    live_groups(tree, &mut groups);
+    groups
+}
+
 fn live_groups(mut tree: Value, into: &mut BTreeMap<PathId, BTreeMap<PathId, Value>>) {
     let Some(id) = tree
         .get("id")
@@ -245,11 +252,14 @@ pub struct ApplyOptions {
     pub poll: Duration,
 }
 
+/// How long NGP waits, by default, for a lock and then for each deployment.
+pub const DEFAULT_WAIT: Duration = Duration::from_secs(600);
+
 impl Default for ApplyOptions {
     fn default() -> Self {
         ApplyOptions {
             force: false,
-            timeout: Duration::from_secs(600),
+            timeout: DEFAULT_WAIT,
             poll: Duration::from_millis(500),
         }
     }
@@ -320,7 +330,7 @@ pub async fn apply(
         }
         let group = module.group.to_string();
         let started = Instant::now();
-        let mut force = options.force;
+        let force = options.force;
         let result = loop {
             progress(Progress::Writing { group: group.clone() });
             let attempt = match &module.body {
@@ -329,14 +339,14 @@ pub async fn apply(
             };
             match attempt {
                 Ok(result) => break result,
-                Err(Error::Locked { deployments, .. }) if !options.force => {
+                // Without --force a lock is waited out; with it, Marathon cancels the deployment itself.
+                Err(Error::Locked { deployments, .. }) if !force => {
                     progress(Progress::Locked {
                         group: group.clone(),
                         deployments: deployments.clone(),
                     });
                     wait_for(client, &deployments, &group, started, options, &mut progress).await?;
                 }
-                Err(Error::Locked { .. }) if !force => force = true,
                 Err(e) => return Err(e.into()),
             }
         };

@@ -11,5 +11,7 @@ mod tfvars;
 
 pub use error::Error;
 pub use merge::{merge_examples, Example, MergeResult};
-pub use settings::{env_overlay_file, validate_env_name, Origin, Setting, Settings, BASE_FILE, MODULES_KEY};
+pub use settings::{
+    env_overlay_file, is_plain_name, validate_env_name, Origin, Setting, Settings, BASE_FILE, MODULES_KEY,
+};
 pub use tfvars::{TfvarsFile, Value};

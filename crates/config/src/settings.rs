@@ -17,16 +17,20 @@ pub fn env_overlay_file(env: &str) -> String {
 
 /// Checks an environment name: it becomes a folder and a file name, so it is kept plain.
 pub fn validate_env_name(name: &str) -> Result<(), Error> {
-    let mut chars = name.chars();
-    let first_ok = chars
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
-    let rest_ok = chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    if first_ok && rest_ok && name.len() <= 32 {
+    if is_plain_name(name, 32, |c| c.is_ascii_lowercase() || c.is_ascii_digit(), &['-']) {
         Ok(())
     } else {
         Err(Error::EnvName { name: name.to_owned() })
     }
+}
+
+/// The rule every name ngp turns into folders, files and identifiers follows: at most `max` characters, a
+/// first one that `first` accepts, then lower-case letters, digits and the `extra` characters.
+pub fn is_plain_name(name: &str, max: usize, first: impl Fn(char) -> bool, extra: &[char]) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(first)
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || extra.contains(&c))
+        && name.len() <= max
 }
 
 /// Where a setting's value came from. The later layer wins: defaults, then `ngp.tfvars`, then

@@ -154,23 +154,13 @@ impl LocalMode {
 
     /// Starts the emulator on `port` unless it already runs; returns it and whether it was started now.
     pub fn up(&self, port: u16, say: impl FnMut(&str)) -> Result<(Emulator, bool), Error> {
-        if let Some(running) = self.status()? {
-            if running.port != port {
-                return Err(Error::OtherPort {
-                    running: running.port,
-                    wanted: port,
-                });
-            }
+        if let Some(running) = on_port(self.status()?, port)? {
             return Ok((running, false));
         }
         // Check the port before anything slow, and say plainly who is in the way.
         drop(TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, port)).map_err(|_| Error::PortInUse { port })?);
         self.ensure_installed(say)?;
         private_dir(&self.state_dir)?;
-        let log_path = self.log();
-        let log = std::fs::File::create(&log_path).map_err(io("create", &log_path))?;
-        let log_err = log.try_clone().map_err(io("open", &log_path))?;
-
         let launcher = self.state_dir.join("moto-launcher.py");
         std::fs::write(&launcher, LAUNCHER).map_err(io("write", &launcher))?;
         let mut cmd = background(self.venv_python());
@@ -178,21 +168,15 @@ impl LocalMode {
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             // AWS-managed IAM policies are attached by ARN; moto only knows them when asked to load them.
             .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
-            .env_remove("AWS_CA_BUNDLE")
-            .stdin(Stdio::null())
-            .stdout(log)
-            .stderr(log_err);
-        let child = cmd.spawn().map_err(|source| Error::Python {
-            python: self.venv_python().display().to_string(),
-            source,
-        })?;
-        let emulator = Emulator {
-            pid: wait_until_it_answers(child, &log_path, Duration::from_secs(30), "it", || answers(port))?,
-            port,
+            .env_remove("AWS_CA_BUNDLE");
+        let python = self.venv_python().display().to_string();
+        let server = Server {
+            what: "it",
+            log: self.log(),
+            record: self.record(),
+            timeout: Duration::from_secs(30),
         };
-        let record = self.record();
-        let json = serde_json::to_string_pretty(&emulator).expect("serialisable");
-        std::fs::write(&record, json).map_err(io("write", &record))?;
+        let emulator = server.start(cmd, port, || answers(port), |source| Error::Python { python, source })?;
         Ok((emulator, true))
     }
 
@@ -218,13 +202,7 @@ impl LocalMode {
 
     /// Starts the Marathon emulator (the program `exe`, normally ngp itself) on `port` unless it runs.
     pub fn marathon_up(&self, exe: &Path, port: u16) -> Result<(Emulator, bool), Error> {
-        if let Some(running) = self.marathon_status() {
-            if running.port != port {
-                return Err(Error::OtherPort {
-                    running: running.port,
-                    wanted: port,
-                });
-            }
+        if let Some(running) = on_port(self.marathon_status(), port)? {
             return Ok((running, false));
         }
         drop(
@@ -232,28 +210,15 @@ impl LocalMode {
                 .map_err(|_| Error::MarathonPortInUse { port })?,
         );
         private_dir(&self.state_dir)?;
-        let log_path = self.state_dir.join("marathon.log");
-        let log = std::fs::File::create(&log_path).map_err(io("create", &log_path))?;
-        let log_err = log.try_clone().map_err(io("open", &log_path))?;
         let mut cmd = background(exe);
-        cmd.args(["local", "marathon", "--port", &port.to_string()])
-            .stdin(Stdio::null())
-            .stdout(log)
-            .stderr(log_err);
-        let child = cmd.spawn().map_err(io("run", exe))?;
-        let emulator = Emulator {
-            pid: wait_until_it_answers(
-                child,
-                &log_path,
-                Duration::from_secs(10),
-                "the Marathon emulator",
-                || marathon_answers(port),
-            )?,
-            port,
+        cmd.args(["local", "marathon", "--port", &port.to_string()]);
+        let server = Server {
+            what: "the Marathon emulator",
+            log: self.state_dir.join("marathon.log"),
+            record: self.marathon_record(),
+            timeout: Duration::from_secs(10),
         };
-        let record = self.marathon_record();
-        let json = serde_json::to_string_pretty(&emulator).expect("serialisable");
-        std::fs::write(&record, json).map_err(io("write", &record))?;
+        let emulator = server.start(cmd, port, || marathon_answers(port), io("run", exe))?;
         Ok((emulator, true))
     }
 
@@ -265,14 +230,50 @@ impl LocalMode {
 
 /// Whether a Marathon API answers `/v2/info` on `port`.
 pub fn marathon_answers(port: u16) -> bool {
-    let client = reqwest::blocking::Client::builder()
-        .timeout(Duration::from_secs(2))
-        .build();
-    let Ok(client) = client else { return false };
-    client
-        .get(format!("http://127.0.0.1:{port}/v2/info"))
-        .send()
-        .is_ok_and(|r| r.status().is_success())
+    answers_at(port, "/v2/info")
+}
+
+/// The recorded server when it runs on `port`; an error when it runs on another one.
+fn on_port(running: Option<Emulator>, port: u16) -> Result<Option<Emulator>, Error> {
+    match running {
+        Some(e) if e.port != port => Err(Error::OtherPort {
+            running: e.port,
+            wanted: port,
+        }),
+        other => Ok(other),
+    }
+}
+
+/// A background server of local mode: what it is called in errors, where it logs, where its pid and port are
+/// recorded, and how long it may take to answer.
+struct Server<'a> {
+    what: &'a str,
+    log: PathBuf,
+    record: PathBuf,
+    timeout: Duration,
+}
+
+impl Server<'_> {
+    /// Starts `cmd` logging to the server's log, waits until `answers`, and records the pid and `port`.
+    fn start(
+        &self,
+        mut cmd: Command,
+        port: u16,
+        answers: impl Fn() -> bool,
+        spawn_error: impl FnOnce(std::io::Error) -> Error,
+    ) -> Result<Emulator, Error> {
+        let log = std::fs::File::create(&self.log).map_err(io("create", &self.log))?;
+        let log_err = log.try_clone().map_err(io("open", &self.log))?;
+        cmd.stdin(Stdio::null()).stdout(log).stderr(log_err);
+        let child = cmd.spawn().map_err(spawn_error)?;
+        let emulator = Emulator {
+            pid: wait_until_it_answers(child, &self.log, self.timeout, self.what, answers)?,
+            port,
+        };
+        let json = serde_json::to_string_pretty(&emulator).expect("serialisable");
+        std::fs::write(&self.record, json).map_err(io("write", &self.record))?;
+        Ok(emulator)
+    }
 }
 
 /// A command for a background server: in its own process group, so a Ctrl-C aimed at ngp does not stop it.
@@ -325,12 +326,17 @@ fn tail(path: &Path) -> String {
 
 /// Whether the emulator's API answers on `port`.
 pub fn answers(port: u16) -> bool {
+    answers_at(port, "/moto-api/")
+}
+
+/// Whether `GET http://127.0.0.1:<port><path>` succeeds within 2 s.
+fn answers_at(port: u16, path: &str) -> bool {
     let client = reqwest::blocking::Client::builder()
         .timeout(Duration::from_secs(2))
         .build();
     let Ok(client) = client else { return false };
     client
-        .get(format!("http://127.0.0.1:{port}/moto-api/"))
+        .get(format!("http://127.0.0.1:{port}{path}"))
         .send()
         .is_ok_and(|r| r.status().is_success())
 }

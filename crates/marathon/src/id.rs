@@ -99,10 +99,6 @@ impl PathId {
     pub fn starts_with(&self, other: &PathId) -> bool {
         self.0.starts_with(&other.0)
     }
-
-    pub fn segments(&self) -> &[String] {
-        &self.0
-    }
 }
 
 impl fmt::Display for PathId {

@@ -226,11 +226,6 @@ pub fn app(value: &Value) -> Vec<Problem> {
     problems
 }
 
-/// The top-level keys an app definition may have.
-pub fn app_keys() -> impl Iterator<Item = &'static str> {
-    APP.iter().map(|(key, _)| *key)
-}
-
 fn keys(object: &Map<String, Value>, fields: &[(&str, Shape)], at: &str, problems: &mut Vec<Problem>) {
     for (key, value) in object {
         let path = if at.is_empty() {

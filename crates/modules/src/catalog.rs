@@ -144,10 +144,7 @@ impl Catalog {
 
 /// Checks a module name: it becomes a folder, file names and Terraform identifiers.
 pub fn valid_module_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_lowercase())
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
-        && name.len() <= 40
+    ngp_config::is_plain_name(name, 40, |c| c.is_ascii_lowercase(), &['-', '_'])
 }
 
 impl Module {

@@ -192,7 +192,7 @@ pub struct AppsArgs {
     #[arg(long, env = "NGP_MARATHON_URL", value_name = "URL")]
     pub marathon_url: Option<String>,
     /// Seconds to wait for a lock and for each deployment.
-    #[arg(long, default_value_t = 600, value_name = "SECONDS")]
+    #[arg(long, default_value_t = ngp_apps::DEFAULT_WAIT.as_secs(), value_name = "SECONDS")]
     pub timeout: u64,
 }
 

@@ -15,6 +15,8 @@ mod summary;
 pub use binary::{Terraform, TERRAFORM_ENV};
 pub use error::Error;
 pub use events::{Changes, Diagnostic, Event, Hook};
-pub use mirror::{cli_config, find_mirror, mirror_cli_config, CliConfig, MIRROR_CANDIDATES, MIRROR_ENV};
+pub use mirror::{
+    cli_config, find_mirror, mirror_cli_config, user_config_path, CliConfig, MIRROR_CANDIDATES, MIRROR_ENV,
+};
 pub use progress::ApplyProgress;
 pub use summary::{Counts, PlanSummary};

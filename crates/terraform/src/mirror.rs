@@ -47,16 +47,20 @@ pub fn find_mirror() -> Option<PathBuf> {
         .find(|d| holds_aws_provider(d))
 }
 
+/// Where terraform reads the user's CLI configuration: `$TF_CLI_CONFIG_FILE`, else `~/.terraformrc`, whether
+/// or not the file exists yet.
+pub fn user_config_path() -> Option<PathBuf> {
+    std::env::var_os("TF_CLI_CONFIG_FILE")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".terraformrc")))
+}
+
+/// The user's CLI configuration, when there is one. A `$TF_CLI_CONFIG_FILE` naming a missing file is ignored
+/// by terraform (with a warning), and so here: `~/.terraformrc` is looked at instead.
 fn user_config() -> Option<PathBuf> {
-    if let Some(file) = std::env::var_os("TF_CLI_CONFIG_FILE").map(PathBuf::from) {
-        // A variable naming a missing file is ignored by terraform (with a warning); so do we.
-        if file.is_file() {
-            return Some(file);
-        }
-    }
-    let home = std::env::var_os("HOME").map(PathBuf::from)?;
-    let rc = home.join(".terraformrc");
-    rc.is_file().then_some(rc)
+    let named = std::env::var_os("TF_CLI_CONFIG_FILE").map(PathBuf::from);
+    let home = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".terraformrc"));
+    named.into_iter().chain(home).find(|f| f.is_file())
 }
 
 /// The text of a CLI configuration that installs every registry provider from `mirror`.

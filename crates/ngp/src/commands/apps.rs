@@ -93,10 +93,12 @@ fn status(project: &Project, req: &AppsRequest, json: bool) -> Result<()> {
     runtime()?.block_on(async {
         let target = target(req, &outputs).await?;
         let root = PathId::parse(ngp_apps::ROOT_GROUP).expect("valid");
-        let mut apps = Vec::new();
-        if let Some(tree) = target.client.group(&root).await? {
-            collect_apps(&tree, &mut apps);
-        }
+        let groups = target.client.group(&root).await?.map(ngp_apps::apps_by_group);
+        let apps: Vec<Value> = groups
+            .into_iter()
+            .flatten()
+            .flat_map(|(_, apps)| apps.into_values())
+            .collect();
         let rows: Vec<Value> = apps
             .iter()
             .map(|app| {
@@ -123,13 +125,6 @@ fn status(project: &Project, req: &AppsRequest, json: bool) -> Result<()> {
         }
         Ok(())
     })
-}
-
-fn collect_apps(tree: &Value, into: &mut Vec<Value>) {
-    into.extend(tree["apps"].as_array().into_iter().flatten().cloned());
-    for sub in tree["groups"].as_array().into_iter().flatten() {
-        collect_apps(sub, into);
-    }
 }
 
 /// Removes NGP's groups (every `/ngp/<module>`), and nothing else, once confirmed.

@@ -26,13 +26,13 @@ pub struct AppsRequest<'a> {
 }
 
 impl<'a> AppsRequest<'a> {
-    /// The request of a pipeline step: the contract's Marathon, ten minutes per wait; `force` cancels a lock.
+    /// The request of a pipeline step: the contract's Marathon, the default wait; `force` cancels a lock.
     fn pipeline(env: &'a str, force: bool) -> Self {
         AppsRequest {
             env,
             marathon_url: None,
             force,
-            timeout: Duration::from_secs(600),
+            timeout: ngp_apps::DEFAULT_WAIT,
         }
     }
 }

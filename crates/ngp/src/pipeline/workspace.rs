@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use ngp_config::{env_overlay_file, validate_env_name, Origin, Settings, TfvarsFile, BASE_FILE};
 use ngp_modules::{generate, wire, Backend, Catalog, Provider, RootOutput, REGION_VARIABLE};
-use ngp_terraform::{CliConfig, Terraform};
+use ngp_terraform::Terraform;
 use sha2::{Digest, Sha256};
 
 use crate::project::{write_atomic, Project, LOCAL_ENV};
@@ -49,9 +49,9 @@ pub fn terraform_for(project: &Project, dir: &Path) -> Result<Terraform> {
     let terraform = Terraform::locate(dir)?;
     let config = ngp_terraform::cli_config(&project.state_dir())?;
     tracing::debug!(?config, "terraform CLI configuration");
-    Ok(match config {
-        CliConfig::Mirror { file, .. } => terraform.env("TF_CLI_CONFIG_FILE", file),
-        CliConfig::User(_) | CliConfig::Registry => terraform,
+    Ok(match config.env_value() {
+        Some(file) => terraform.env("TF_CLI_CONFIG_FILE", file),
+        None => terraform,
     })
 }
 
