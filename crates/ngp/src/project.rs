@@ -85,6 +85,39 @@ impl Project {
     }
 }
 
+/// An environment held by this run: an exclusive `flock` on `.ngp/<env>/.ngp.lock`, released when the run ends, even
+/// by a crash or a kill. Two ngp runs on one environment would otherwise overwrite each other's generated files
+/// and saved plan, which terraform's state lock does not cover.
+pub struct EnvLock {
+    _file: std::fs::File,
+}
+
+impl Project {
+    /// Takes the environment's lock, or says that another run holds it.
+    pub fn lock_env(&self, env: &str) -> Result<EnvLock> {
+        use rustix::fs::{flock, FlockOperation};
+        use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+        let dir = self.workspace(env);
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+        let path = dir.join(".ngp.lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .mode(0o600)
+            .open(&path)
+            .with_context(|| format!("cannot open {}", path.display()))?;
+        if flock(&file, FlockOperation::NonBlockingLockExclusive).is_err() {
+            bail!("environment {env} is in use by another ngp run: wait for it to finish, or stop it");
+        }
+        Ok(EnvLock { _file: file })
+    }
+}
+
 /// The emulator port: `$NGP_LOCAL_PORT`, else the default.
 pub fn local_port() -> Result<u16> {
     match std::env::var("NGP_LOCAL_PORT") {

@@ -1,7 +1,8 @@
 //! Ctrl-C during `ngp apply`, in local mode with the manager module: at several points of the apply, SIGINT
 //! goes to ngp alone (as `kill -INT` sends it). Each time ngp waits for terraform, the state is valid JSON, no
 //! terraform process is left, and the next apply and a `--detailed-exitcode` re-plan converge. While the apply
-//! holds the state, a second run says who holds the lock and how to release it.
+//! runs, a second ngp run says the environment is in use; while another program holds terraform's state lock,
+//! ngp says who holds it and how to release it.
 
 mod common;
 
@@ -51,14 +52,9 @@ fn an_interrupted_apply_keeps_its_state_and_the_next_one_converges() {
         let started = Instant::now();
         std::thread::sleep(after);
         if i == 1 {
-            // Meanwhile the state is locked: another run says by whom, and how to release it, in one line.
+            // Meanwhile the environment is in use: another ngp run says so in one line, and touches nothing.
             let planned = run(local(dir, port).args(["plan", "--env", "local"]));
-            assert_one_error(&planned, "the state of environment local is locked by ");
-            assert!(
-                stderr(&planned).contains("`ngp force-unlock --env local "),
-                "{}",
-                stderr(&planned)
-            );
+            assert_one_error(&planned, "environment local is in use by another ngp run");
         }
         kill_process(Pid::from_child(&child), Signal::INT).unwrap();
         let out = child.wait_with_output().unwrap();
@@ -105,5 +101,38 @@ fn an_interrupted_apply_keeps_its_state_and_the_next_one_converges() {
     assert!(
         stopped >= 2,
         "only {stopped} of the 3 signals reached a running terraform"
+    );
+    state_locked_by_another_program(dir, port);
+}
+
+/// A terraform of someone else's (`terraform console` holds the state lock while it runs) locks the state: ngp
+/// says by whom, and how to release it, in one line.
+fn state_locked_by_another_program(dir: &Path, port: u16) {
+    let workspace = dir.join(".ngp/local");
+    let mut console = std::process::Command::new("terraform");
+    console
+        .arg("console")
+        .current_dir(&workspace)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let rc = dir.join(".ngp/terraform.rc");
+    if rc.is_file() {
+        console.env("TF_CLI_CONFIG_FILE", rc);
+    }
+    let mut console = console.spawn().unwrap();
+    let lock_info = workspace.join(".terraform.tfstate.lock.info");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !lock_info.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let planned = run(local(dir, port).args(["plan", "--env", "local"]));
+    let _ = console.kill();
+    let _ = console.wait();
+    assert_one_error(&planned, "the state of environment local is locked by ");
+    assert!(
+        stderr(&planned).contains("`ngp force-unlock --env local "),
+        "{}",
+        stderr(&planned)
     );
 }

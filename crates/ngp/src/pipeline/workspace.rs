@@ -42,6 +42,8 @@ pub struct Workspace {
     pub region: String,
     /// In local mode, the AWS emulator's endpoint.
     pub emulator: Option<String>,
+    /// Held while the workspace is in use: no other ngp run prepares, plans or applies it meanwhile.
+    _lock: crate::project::EnvLock,
 }
 
 /// The terraform binary and CLI config, checked before anything is written.
@@ -302,7 +304,8 @@ impl Workspace {
         check_missing(&wiring, &settings, env)?;
         let values = settings.terraform_values(declared);
 
-        // Nothing is written before every check above passed.
+        // Nothing is written before every check above passed; from here on, this run holds the environment.
+        let lock = project.lock_env(env)?;
         let files = write_files(&dir, &terraform, &root, &values)?;
         let ignore = project.state_dir().join(".gitignore");
         if !ignore.exists() {
@@ -334,6 +337,7 @@ impl Workspace {
             origins,
             region,
             emulator: emulator.map(str::to_owned),
+            _lock: lock,
         };
         ws.init_if_needed(&root.main_tf, &modules_hash)?;
         Ok(ws)
