@@ -2,6 +2,10 @@
 # bootstrap node checks the pinned installer, generates genconf and publishes genconf/serve to the cluster's
 # bucket; every other node installs itself from there (through an S3 gateway endpoint), so no node ever needs
 # the bootstrap node again. Masters are found through the internal load balancer, with exhibitor state in S3.
+#
+# Trade-offs: admins reach the masters through Admin Router on 443 only, so Marathon, Mesos and ZooKeeper are
+# not reachable from the VPN directly (use the DC/OS CLI or /service/marathon). Nodes keep IMDSv2 with hop limit
+# 1: a task on the host network still reaches the node's role, which holds only what the node needs.
 
 # ngp reads this block; Terraform ignores it.
 locals {
@@ -51,7 +55,10 @@ locals {
   # Where in the bucket genconf/serve is published; exhibitor state lives under the cluster name.
   install_prefix = "install"
 
-  master_ports = [80, 443, 8080, 5050, 8181, 2181, 12379]
+  # Admins reach the masters through Admin Router on 443 alone: it authenticates every request. Marathon (8080),
+  # Mesos (5050), ZooKeeper (2181), Exhibitor (8181) and etcd (12379) bypass it, so they are open only between
+  # the cluster's nodes (the cluster security group).
+  master_ports = [443]
   public_ports = concat([80, 443], var.public_agent_extra_ports)
 }
 
@@ -212,7 +219,7 @@ resource "aws_vpc_security_group_egress_rule" "cluster_web" {
   tags              = local.tags
 }
 
-# Masters: admin ports from the VPN, the manager and admin_cidrs; health checks from the internal LB's subnets.
+# Masters: Admin Router (443) from the VPN, the manager and admin_cidrs; health checks from the internal LB's subnets.
 resource "aws_security_group" "master" {
   # checkov:skip=CKV2_AWS_5: attached to the masters through their launch template (local.node_security_groups).
   name        = format(local.name, "dcos-master")
@@ -417,6 +424,12 @@ data "aws_iam_policy_document" "master" {
     sid       = "UseTheBucketKey"
     actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
     resources = [var.kms_key_arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["s3.${data.aws_region.current.name}.amazonaws.com"]
+    }
   }
 }
 
@@ -469,8 +482,14 @@ data "aws_iam_policy_document" "bootstrap" {
 
   statement {
     sid       = "DecryptTheSecret"
-    actions   = ["kms:Decrypt"]
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
     resources = [var.kms_key_arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["secretsmanager.${data.aws_region.current.name}.amazonaws.com", "s3.${data.aws_region.current.name}.amazonaws.com"]
+    }
   }
 }
 
@@ -524,19 +543,18 @@ resource "aws_lb_target_group" "masters" {
   protocol = "TCP"
   vpc_id   = var.vpc_id
 
-  # A master is healthy when Mesos answers, whatever the port.
+  # A master is healthy when Admin Router accepts connections.
   health_check {
-    protocol = "HTTP"
-    port     = "5050"
-    path     = "/health"
+    protocol = "TCP"
+    port     = "443"
   }
 
   tags = local.tags
 }
 
 resource "aws_lb_listener" "masters" {
-  # checkov:skip=CKV_AWS_2: a TCP pass-through; Admin Router terminates TLS on 443 itself.
-  # checkov:skip=CKV_AWS_103: a TCP pass-through; Admin Router terminates TLS on 443 itself.
+  # checkov:skip=CKV_AWS_2: the one listener is 443, a TCP pass-through to Admin Router, which terminates TLS.
+  # checkov:skip=CKV_AWS_103: the one listener is 443, a TCP pass-through to Admin Router, which terminates TLS.
   for_each = aws_lb_target_group.masters
 
   load_balancer_arn = aws_lb.masters.arn
@@ -576,8 +594,8 @@ resource "aws_lb_target_group" "public_agents" {
 }
 
 resource "aws_lb_listener" "public_agents" {
-  # checkov:skip=CKV_AWS_2: a TCP pass-through; marathon-lb terminates TLS on the public agents.
-  # checkov:skip=CKV_AWS_103: a TCP pass-through; marathon-lb terminates TLS on the public agents.
+  # checkov:skip=CKV_AWS_2: TCP pass-through to marathon-lb: 443 is TLS that marathon-lb terminates; 80 and public_agent_extra_ports are plain by design, for apps that serve HTTP.
+  # checkov:skip=CKV_AWS_103: TCP pass-through to marathon-lb: 443 is TLS that marathon-lb terminates; 80 and public_agent_extra_ports are plain by design, for apps that serve HTTP.
   for_each = aws_lb_target_group.public_agents
 
   load_balancer_arn = aws_lb.public_agents.arn
@@ -630,7 +648,8 @@ locals {
     master_external_loadbalancer = aws_lb.masters.dns_name
     num_masters                  = var.num_masters
     resolvers                    = ["169.254.169.253"]
-    dns_search                   = "${data.aws_region.current.name}.compute.internal"
+    # The VPC's own domain: us-east-1 alone uses ec2.internal, every other region <region>.compute.internal.
+    dns_search                   = data.aws_region.current.name == "us-east-1" ? "ec2.internal" : "${data.aws_region.current.name}.compute.internal"
     ip_detect_contents           = file("${path.module}/scripts/ip-detect.sh")
     ip_detect_public_contents    = file("${path.module}/scripts/ip-detect-public.sh")
     fault_domain_detect_contents = file("${path.module}/scripts/fault-domain-detect.sh")

@@ -88,3 +88,9 @@ variable "force_destroy" {
   type        = bool
   default     = false
 }
+
+variable "registry_delete_enabled" {
+  description = "Whether the registry's API may delete manifests and blobs. Off by default: an image, once pushed, stays until its bucket's lifecycle removes it."
+  type        = bool
+  default     = false
+}

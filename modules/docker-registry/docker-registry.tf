@@ -2,6 +2,10 @@
 # (versioned, KMS-encrypted, private, TLS-only), the secrets of its TLS (a CA that ngp generates) and the nodes'
 # rights to use them; the app itself is data, the marathon_apps output, which `ngp apps` reconciles with
 # Marathon into the group /ngp/docker-registry.
+#
+# Trade-offs: the registry runs on the private agents' host network (port 5000, VIP 192.168.0.1:5000) so that
+# it uses their role for S3; deletion is off unless registry_delete_enabled. It has no authentication yet: only
+# the cluster reaches it. The CA and certificate are generated once (10 and 2 years); see docs/security.md.
 
 # ngp reads this block; Terraform ignores it.
 locals {
@@ -57,7 +61,7 @@ locals {
 }
 
 resource "aws_secretsmanager_secret" "tls" {
-  # checkov:skip=CKV2_AWS_57: the CA and certificate are renewed by replacing them with ngp, not by a rotation Lambda.
+  # checkov:skip=CKV2_AWS_57: a rotation Lambda cannot reissue these: the CA key is write-only and the nodes read the chain at boot. ngp generates them once (CA 10 years, certificate 2); docs/security.md says how to renew.
   for_each = local.tls_secrets
 
   name_prefix             = "${format(local.name, "registry-${replace(each.key, "_", "-")}")}-"
@@ -114,6 +118,12 @@ data "aws_iam_policy_document" "registry" {
     sid       = "UseTheBucketKey"
     actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
     resources = [var.kms_key_arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["s3.${data.aws_region.current.name}.amazonaws.com"]
+    }
   }
 
   statement {
@@ -134,6 +144,12 @@ data "aws_iam_policy_document" "trust_ca" {
     sid       = "DecryptTheSecret"
     actions   = ["kms:Decrypt"]
     resources = [var.kms_key_arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["secretsmanager.${data.aws_region.current.name}.amazonaws.com"]
+    }
   }
 }
 
@@ -185,7 +201,7 @@ locals {
         REGISTRY_STORAGE_S3_ROOTDIRECTORY = local.root_directory
         REGISTRY_STORAGE_S3_ENCRYPT       = "true"
         REGISTRY_STORAGE_S3_KEYID         = var.kms_key_arn
-        REGISTRY_STORAGE_DELETE_ENABLED   = "true"
+        REGISTRY_STORAGE_DELETE_ENABLED   = tostring(var.registry_delete_enabled)
         REGISTRY_HTTP_TLS_CERTIFICATE     = "/certs/tls.crt"
         REGISTRY_HTTP_TLS_KEY             = "/certs/tls.key"
       }

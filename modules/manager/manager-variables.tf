@@ -66,8 +66,8 @@ variable "admin_cidrs" {
   }
 
   validation {
-    condition     = !anytrue([for c in var.admin_cidrs : tonumber(split("/", c)[1]) == 0])
-    error_message = "admin_cidrs must not contain a /0 block such as 0.0.0.0/0: SSH is never open to the world."
+    condition     = alltrue([for c in var.admin_cidrs : can(cidrhost(c, 0)) && tonumber(split("/", c)[1]) >= 8])
+    error_message = "admin_cidrs are admins' own ranges: each must be /8 or narrower (0.0.0.0/0, or anything as broad, is refused)."
   }
 }
 
@@ -171,4 +171,16 @@ variable "create_dns_zone" {
     condition     = !var.create_dns_zone || var.domain != null
     error_message = "create_dns_zone = true needs domain to be set."
   }
+}
+
+variable "create_autoscaling_service_linked_role" {
+  description = "Whether to create EC2 Auto Scaling's service-linked role (AWSServiceRoleForAutoScaling). True only in an account that has never used Auto Scaling: the role exists in every other, and creating it again fails. The platform key's policy names it so that encrypted node volumes can be launched."
+  type        = bool
+  default     = false
+}
+
+variable "admin_ssh" {
+  description = "Whether admin_cidrs may reach the management subnet's SSH port. False: the manager node is reached with Session Manager (`aws ssm start-session`), which its role allows."
+  type        = bool
+  default     = false
 }

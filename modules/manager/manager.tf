@@ -2,6 +2,10 @@
 #
 # The original IaC-manager wrote its ids to ~/terraform.out for the next step to read; here they are plain
 # module outputs that ngp wires into every module that declares an input of the same name.
+#
+# Trade-offs: the manager node is reached with Session Manager; SSH stays closed unless admin_ssh = true. The
+# platform key names EC2 Auto Scaling's service-linked role, which must exist first: in an account that never
+# used Auto Scaling set create_autoscaling_service_linked_role = true.
 
 # ngp reads this block to learn about the module; Terraform ignores it.
 locals {
@@ -109,8 +113,9 @@ resource "aws_security_group" "management" {
   }
 }
 
+# SSH is closed unless asked for: Session Manager (below) is the way in, with IAM and an audit trail.
 resource "aws_vpc_security_group_ingress_rule" "management_ssh" {
-  for_each = toset(var.admin_cidrs)
+  for_each = var.admin_ssh ? toset(var.admin_cidrs) : toset([])
 
   security_group_id = aws_security_group.management.id
   description       = "SSH from admin network ${each.value}"
@@ -184,44 +189,73 @@ locals {
 # The platform's KMS key: VPC flow logs, log groups and secrets
 ################################################################################
 
-data "aws_iam_policy_document" "platform_key" {
-  # checkov:skip=CKV_AWS_111: this is a KMS key policy; its Resource "*" means the key itself.
-  # checkov:skip=CKV_AWS_356: this is a KMS key policy; its Resource "*" means the key itself.
-  # checkov:skip=CKV_AWS_109: this is a KMS key policy; the account administers its own key, as AWS's default key policy does.
-  statement {
-    sid       = "AccountAdministersTheKey"
-    actions   = ["kms:*"]
-    resources = ["*"]
-
-    principals {
-      type        = "AWS"
-      identifiers = ["arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"]
-    }
+# The key policy, written on the key itself (a key policy is not an IAM identity policy: its Resource "*" means
+# this key, and the account's own statement is AWS's default key policy).
+locals {
+  account_arn = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"
+  platform_key_policy = {
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "AccountAdministersTheKey"
+        Effect    = "Allow"
+        Principal = { AWS = local.account_arn }
+        Action    = "kms:*"
+        Resource  = "*"
+      },
+      # EC2 Auto Scaling launches the cluster's nodes with EBS volumes encrypted by this key. Its service-linked
+      # role needs these two statements, as the Auto Scaling guide's "Required AWS KMS key policy for use with
+      # encrypted volumes" documents; without them no node of an autoscaling group ever starts.
+      {
+        Sid       = "AutoScalingUsesTheKeyForVolumes"
+        Effect    = "Allow"
+        Principal = { AWS = local.autoscaling_role_arn }
+        Action    = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
+        Resource  = "*"
+      },
+      {
+        Sid       = "AutoScalingAttachesEncryptedVolumes"
+        Effect    = "Allow"
+        Principal = { AWS = local.autoscaling_role_arn }
+        Action    = "kms:CreateGrant"
+        Resource  = "*"
+        Condition = { Bool = { "kms:GrantIsForAWSResource" = "true" } }
+      },
+      {
+        Sid       = "CloudWatchLogsUsesTheKey"
+        Effect    = "Allow"
+        Principal = { Service = "logs.${data.aws_region.current.name}.amazonaws.com" }
+        Action    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+        Resource  = "*"
+        Condition = {
+          ArnLike = {
+            "kms:EncryptionContext:aws:logs:arn" = "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:log-group:/ngp/${module.label.id}/*"
+          }
+        }
+      },
+    ]
   }
+}
 
-  statement {
-    sid       = "CloudWatchLogsUsesTheKey"
-    actions   = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
-    resources = ["*"]
+# The service-linked role EC2 Auto Scaling creates in an account the first time it is used. KMS refuses a key
+# policy that names a role that does not exist, so in an account that never used Auto Scaling the module
+# creates it (create_autoscaling_service_linked_role = true); elsewhere it names the existing one.
+resource "aws_iam_service_linked_role" "autoscaling" {
+  count = var.create_autoscaling_service_linked_role ? 1 : 0
 
-    principals {
-      type        = "Service"
-      identifiers = ["logs.${data.aws_region.current.name}.amazonaws.com"]
-    }
+  aws_service_name = "autoscaling.amazonaws.com"
+  description      = "EC2 Auto Scaling, for the ${module.label.id} platform's node groups"
+}
 
-    condition {
-      test     = "ArnLike"
-      variable = "kms:EncryptionContext:aws:logs:arn"
-      values   = ["arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:log-group:/ngp/${module.label.id}/*"]
-    }
-  }
+locals {
+  autoscaling_role_arn = var.create_autoscaling_service_linked_role ? aws_iam_service_linked_role.autoscaling[0].arn : "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
 }
 
 resource "aws_kms_key" "platform" {
   description             = "Encrypts the ${module.label.id} platform's log groups and secrets"
   enable_key_rotation     = true
   deletion_window_in_days = 7
-  policy                  = data.aws_iam_policy_document.platform_key.json
+  policy                  = jsonencode(local.platform_key_policy)
 
   tags = merge(local.tags, { Name = format(local.name, "platform") })
 }
@@ -319,6 +353,25 @@ data "aws_iam_policy_document" "manager" {
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
     resources = ["${aws_cloudwatch_log_group.manager.arn}:*"]
   }
+
+  # The SSM agent's own calls, which Session Manager needs and nothing more (no Run Command documents, no
+  # parameters): it registers its instance, then opens the session channels (which take no resource).
+  statement {
+    sid       = "SessionManagerRegistersTheInstance"
+    actions   = ["ssm:UpdateInstanceInformation"]
+    resources = ["arn:${data.aws_partition.current.partition}:ec2:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:instance/*"]
+  }
+
+  statement {
+    sid = "SessionManagerChannels"
+    actions = [
+      "ssmmessages:CreateControlChannel",
+      "ssmmessages:CreateDataChannel",
+      "ssmmessages:OpenControlChannel",
+      "ssmmessages:OpenDataChannel",
+    ]
+    resources = ["*"]
+  }
 }
 
 resource "aws_iam_role_policy" "manager" {
@@ -363,7 +416,7 @@ resource "aws_key_pair" "manager" {
 resource "aws_instance" "manager" {
   count = var.create_manager_node ? 1 : 0
 
-  # checkov:skip=CKV_AWS_88: the manager is the admin entry point; SSH reaches it only from admin_cidrs, and manager_public_ip = false turns the public IP off.
+  # checkov:skip=CKV_AWS_88: the public IP lets the manager reach Session Manager without a NAT gateway; no port is open to it unless admin_ssh (then SSH from admin_cidrs only), and manager_public_ip = false turns it off.
   ami                         = local.manager_ami_id
   instance_type               = var.manager_instance_type
   subnet_id                   = aws_subnet.management.id

@@ -33,8 +33,8 @@ variable "admin_cidrs" {
   type        = list(string)
 
   validation {
-    condition     = !anytrue([for c in var.admin_cidrs : tonumber(split("/", c)[1]) == 0])
-    error_message = "admin_cidrs must not contain a /0 block such as 0.0.0.0/0."
+    condition     = alltrue([for c in var.admin_cidrs : can(cidrhost(c, 0)) && tonumber(split("/", c)[1]) >= 8])
+    error_message = "admin_cidrs are admins' own ranges: each must be /8 or narrower (0.0.0.0/0, or anything as broad, is refused)."
   }
 }
 

@@ -1,5 +1,9 @@
 # openvpn: an OpenVPN Access Server in the management subnet, behind an Elastic IP. VPN clients get a route
 # to the VPC; the admin password is generated and kept in Secrets Manager, never defaulted.
+#
+# Trade-offs: the server configures itself at first boot with a script that reads the admin password from
+# Secrets Manager (no password in user-data), so it needs outbound HTTPS to Secrets Manager. The admin UI is on
+# 943 for admin_cidrs only; 443 serves the VPN and the client UI.
 
 # ngp reads this block; Terraform ignores it.
 locals {
@@ -112,6 +116,8 @@ resource "aws_vpc_security_group_egress_rule" "vpn_https" {
 # IAM: read its own admin secret, nothing else
 ################################################################################
 
+data "aws_region" "current" {}
+
 data "aws_iam_policy_document" "assume" {
   statement {
     actions = ["sts:AssumeRole"]
@@ -141,6 +147,12 @@ data "aws_iam_policy_document" "vpn" {
     sid       = "DecryptOwnAdminSecret"
     actions   = ["kms:Decrypt"]
     resources = [var.kms_key_arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["secretsmanager.${data.aws_region.current.name}.amazonaws.com"]
+    }
   }
 }
 
@@ -184,16 +196,15 @@ resource "aws_eip" "vpn" {
 
 locals {
   # The Access Server image reads key=value pre-configuration from user-data on first boot.
-  user_data = join("\n", concat(
-    [
-      "public_hostname=${local.hostname}",
-      "admin_user=${var.vpn_admin_user}",
-      "admin_pw=${module.admin_password.value}",
-      "reroute_gw=0",
-      "reroute_dns=1",
-    ],
-    ["private_network.0=${var.vpc_cidr}"],
-  ))
+  # A script, not the AMI's key=value settings: those would carry the admin password in user-data, readable
+  # by anyone with ec2:DescribeInstanceAttribute and by every process on the host through IMDS.
+  user_data = templatefile("${path.module}/scripts/vpn.sh.tftpl", {
+    region           = data.aws_region.current.name
+    admin_secret_arn = module.admin_password.arn
+    admin_user       = var.vpn_admin_user
+    hostname         = local.hostname
+    vpc_cidr         = var.vpc_cidr
+  })
 }
 
 resource "aws_instance" "vpn" {

@@ -27,6 +27,8 @@ pub struct Module {
     pub data_sources: Vec<(String, String)>,
     /// The ids of the apps in a `marathon_apps` local written as a list of objects (for the module's README).
     pub app_ids: Vec<String>,
+    /// The comment that opens `<name>.tf`, without its `#`s: what the module is, and its trade-offs.
+    pub about: String,
 }
 
 /// What a module says about itself in `locals { ngp_module = { ... } }` in `<name>.tf`.
@@ -183,10 +185,12 @@ impl Module {
             outputs: vec![],
             data_sources: vec![],
             app_ids: vec![],
+            about: String::new(),
         };
         for path in tf_files {
             module.read_file(&path)?;
         }
+        module.about = opening_comment(&dir.join(format!("{name}.tf")));
         module.check_downloads()?;
         Ok(module)
     }
@@ -255,6 +259,17 @@ impl Module {
 
 fn attr<'a>(body: &'a hcl::Body, key: &str) -> Option<&'a hcl::Expression> {
     body.attributes().find(|a| a.key() == key).map(|a| a.expr())
+}
+
+/// The comment lines that open a file, without their `# `, as one paragraph per blank comment line.
+fn opening_comment(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let lines: Vec<&str> = text
+        .lines()
+        .take_while(|l| l.starts_with('#'))
+        .map(|l| l.trim_start_matches('#').trim())
+        .collect();
+    lines.join("\n").trim().to_owned()
 }
 
 /// The literal `id` of each object of a list expression.

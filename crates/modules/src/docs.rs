@@ -21,6 +21,9 @@ pub fn readme(module: &Module) -> String {
             &module.meta.description
         }
     );
+    if !module.about.is_empty() {
+        let _ = writeln!(text, "\n{}", module.about);
+    }
     let enabled = if module.meta.default_enabled { "yes" } else { "no" };
     let _ = writeln!(text, "\n- Enabled by `ngp init` unless told otherwise: {enabled}.");
     if !module.meta.headline.is_empty() {

@@ -247,7 +247,13 @@ fn each_bad_input_is_one_line_and_writes_nothing() {
             "admin_cidrs = [\"0.0.0.0/0\"]\n",
             complete,
             &["validate", "--env", "dev"],
-            "{dir}/ngp.dev.tfvars:1: admin_cidrs: admin_cidrs must not contain a /0 block",
+            "{dir}/ngp.dev.tfvars:1: admin_cidrs: admin_cidrs are admins' own ranges: each must be /8 or narrower",
+        ),
+        (
+            "admin_cidrs = [\"10.0.0.0/8\", \"0.0.0.0/1\"]\n",
+            complete,
+            &["validate", "--env", "dev"],
+            "{dir}/ngp.dev.tfvars:1: admin_cidrs: admin_cidrs are admins' own ranges: each must be /8 or narrower",
         ),
         (
             "context = { pre_tag = \"ngp\", environment = \"dev\" }\n",

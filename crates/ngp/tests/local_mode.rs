@@ -206,6 +206,117 @@ async fn inventory(aws: &Aws) -> Vec<String> {
     found
 }
 
+/// Admins reach the masters through Admin Router alone: the internal LB listens on 443 only, and the masters'
+/// own security group admits 443 only (the cluster's ports are open between nodes, in the cluster group).
+async fn masters_take_admin_router_only(ec2: &aws_sdk_ec2::Client, elb: &aws_sdk_elasticloadbalancingv2::Client) {
+    let lbs = elb.describe_load_balancers().send().await.unwrap();
+    let masters = lbs
+        .load_balancers()
+        .iter()
+        .find(|lb| lb.load_balancer_name().is_some_and(|n| n.contains("masters")))
+        .expect("the masters' load balancer");
+    let listeners = elb
+        .describe_listeners()
+        .load_balancer_arn(masters.load_balancer_arn().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let ports: Vec<i32> = listeners.listeners().iter().filter_map(|l| l.port()).collect();
+    assert_eq!(ports, vec![443], "the masters' listeners");
+    let named = Filter::builder()
+        .name("group-name")
+        .values("ngp-dcos-master-dev")
+        .build();
+    let groups = ec2.describe_security_groups().filters(named).send().await.unwrap();
+    let group = &groups.security_groups()[0];
+    let mut ports: Vec<(String, i32, i32)> = group
+        .ip_permissions()
+        .iter()
+        .map(|r| {
+            (
+                r.ip_protocol().unwrap().to_owned(),
+                r.from_port().unwrap_or(-1),
+                r.to_port().unwrap_or(-1),
+            )
+        })
+        .collect();
+    ports.dedup();
+    assert_eq!(
+        ports,
+        vec![("tcp".to_owned(), 443, 443)],
+        "the masters' own ingress rules"
+    );
+}
+
+/// The platform key lets EC2 Auto Scaling's service-linked role use it for the nodes' volumes, as the Auto
+/// Scaling guide requires (the emulator does not check key policies; the state holds what Terraform sent).
+fn autoscaling_may_use_the_platform_key(dir: &std::path::Path) {
+    let state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join(".ngp/local/terraform.tfstate")).unwrap()).unwrap();
+    let key = state["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["type"] == "aws_kms_key" && r["name"] == "platform")
+        .expect("the platform key in the state");
+    let policy: serde_json::Value =
+        serde_json::from_str(key["instances"][0]["attributes"]["policy"].as_str().unwrap()).unwrap();
+    let statement = |sid: &str| {
+        policy["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["Sid"] == sid)
+            .unwrap_or_else(|| panic!("no statement {sid} in {policy}"))
+            .clone()
+    };
+    let role = "role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling";
+    let uses = statement("AutoScalingUsesTheKeyForVolumes");
+    assert!(uses["Principal"]["AWS"].as_str().unwrap().ends_with(role), "{uses}");
+    let mut actions: Vec<&str> = uses["Action"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    actions.sort_unstable();
+    assert_eq!(
+        actions,
+        [
+            "kms:Decrypt",
+            "kms:DescribeKey",
+            "kms:Encrypt",
+            "kms:GenerateDataKey*",
+            "kms:ReEncrypt*"
+        ]
+    );
+    let grants = statement("AutoScalingAttachesEncryptedVolumes");
+    assert!(grants["Principal"]["AWS"].as_str().unwrap().ends_with(role), "{grants}");
+    assert_eq!(grants["Action"], serde_json::json!("kms:CreateGrant"));
+    assert_eq!(
+        grants["Condition"]["Bool"]["kms:GrantIsForAWSResource"],
+        serde_json::json!("true")
+    );
+}
+
+/// The user-data of the instance tagged `Role = role`, base64 as EC2 returns it.
+async fn instance_user_data(ec2: &aws_sdk_ec2::Client, role: &str) -> String {
+    let tagged = Filter::builder().name("tag:Role").values(role).build();
+    let reservations = ec2.describe_instances().filters(tagged).send().await.unwrap();
+    let id = reservations.reservations()[0].instances()[0]
+        .instance_id()
+        .unwrap()
+        .to_owned();
+    let attribute = ec2
+        .describe_instance_attribute()
+        .instance_id(&id)
+        .attribute(aws_sdk_ec2::types::InstanceAttributeName::UserData)
+        .send()
+        .await
+        .unwrap();
+    attribute.user_data().unwrap().value().unwrap().to_owned()
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn local_mode_from_up_to_destroy() {
     if skip_without_terraform() {
@@ -411,35 +522,32 @@ async fn local_mode_from_up_to_destroy() {
             .await
             .unwrap();
         let data = versions.launch_template_versions()[0].launch_template_data().unwrap();
-        let tokens = data
-            .metadata_options()
-            .unwrap()
-            .http_tokens()
-            .map(|t| t.as_str().to_owned());
+        let metadata = data.metadata_options().unwrap();
+        let tokens = metadata.http_tokens().map(|t| t.as_str().to_owned());
         assert_eq!(tokens.as_deref(), Some("required"), "{template:?}");
+        // Hop limit 1: bridge-networked containers cannot reach the node's role.
+        assert_eq!(metadata.http_put_response_hop_limit(), Some(1), "{template:?}");
         user_data.push((
             template.launch_template_name().unwrap().to_owned(),
             data.user_data().unwrap().to_owned(),
         ));
     }
     assert_eq!(user_data.len(), 3, "masters, private agents, public agents");
-    let bootstrap = Filter::builder().name("tag:Role").values("dcos-bootstrap").build();
-    let reservations = ec2.describe_instances().filters(bootstrap).send().await.unwrap();
-    let bootstrap_id = reservations.reservations()[0].instances()[0]
-        .instance_id()
-        .unwrap()
-        .to_owned();
-    let attribute = ec2
-        .describe_instance_attribute()
-        .instance_id(&bootstrap_id)
-        .attribute(aws_sdk_ec2::types::InstanceAttributeName::UserData)
-        .send()
-        .await
-        .unwrap();
-    user_data.push((
-        "bootstrap".to_owned(),
-        attribute.user_data().unwrap().value().unwrap().to_owned(),
-    ));
+    for role in ["manager", "vpn", "dcos-bootstrap"] {
+        let tagged = Filter::builder().name("tag:Role").values(role).build();
+        let found = ec2.describe_instances().filters(tagged).send().await.unwrap();
+        let metadata = found.reservations()[0].instances()[0]
+            .metadata_options()
+            .unwrap()
+            .clone();
+        assert_eq!(metadata.http_put_response_hop_limit(), Some(1), "{role}");
+        assert_eq!(metadata.http_tokens(), Some(&HttpTokensState::Required), "{role}");
+    }
+    masters_take_admin_router_only(ec2, &aws.elb).await;
+    autoscaling_may_use_the_platform_key(dir);
+    for (name, role) in [("bootstrap", "dcos-bootstrap"), ("vpn", "vpn")] {
+        user_data.push((name.to_owned(), instance_user_data(ec2, role).await));
+    }
     shellcheck_user_data(&user_data);
     // The registry's node_files reach the nodes through the cluster's gathered input: every node trusts the CA,
     // and the private agents' user-data writes the registry's key.
@@ -531,6 +639,14 @@ async fn local_mode_from_up_to_destroy() {
         "--show-secrets",
         "vpn-gateway.vpn_admin_password",
     ]));
+    // Nor is the VPN admin's: the server reads it from Secrets Manager at boot.
+    for (name, encoded) in &user_data {
+        let script = String::from_utf8_lossy(&decode_user_data(encoded)).into_owned();
+        assert!(
+            !script.contains(vpn_password.trim()) && !script.contains("admin_pw") && !script.contains("PRIVATE KEY"),
+            "the VPN admin's password, or a key, is in {name}'s user-data"
+        );
+    }
     let server = common::access_server::access_server(&[(admin, vpn_password.trim())]);
     let profile = ok(local(dir, port).args(["vpn", "profile", "--env", "local", "--url", &server]));
     assert_eq!(profile, common::access_server::profile_for(admin));
