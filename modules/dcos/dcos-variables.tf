@@ -328,3 +328,9 @@ variable "vpn_enabled" {
   type        = bool
   default     = false
 }
+
+variable "bootstrap_node" {
+  description = "Whether the bootstrap node runs. It is needed for the first install only (every node installs from the cluster's bucket); false removes it, which the README recommends once the cluster is up."
+  type        = bool
+  default     = true
+}

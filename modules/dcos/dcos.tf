@@ -699,7 +699,16 @@ locals {
   }
 }
 
+moved {
+  from = aws_instance.bootstrap
+  to   = aws_instance.bootstrap[0]
+}
+
+# The bootstrap node is needed once: after the first install every node installs from the bucket. Set
+# bootstrap_node = false and apply to remove it; set it back only to regenerate genconf.
 resource "aws_instance" "bootstrap" {
+  count = var.bootstrap_node ? 1 : 0
+
   ami                  = local.ami["bootstrap"]
   instance_type        = var.instance_types.bootstrap
   iam_instance_profile = aws_iam_instance_profile.node["bootstrap"].name
