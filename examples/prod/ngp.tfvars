@@ -2,7 +2,7 @@
 # what differs per environment lives in the overlay ngp.<env>.tfvars (see ngp.prod.tfvars beside it), and
 # secrets come from TF_VAR_* or Secrets Manager, never from this file.
 
-modules    = ["manager", "openvpn", "dcos", "docker-registry", "elasticache"]
+modules    = ["manager", "openvpn", "dcos", "docker-registry", "elasticache", "elk"]
 aws_region = "eu-west-1"
 
 context = {
@@ -35,3 +35,8 @@ vpn_instance_type = "t3.medium"
 registry_mem      = 1024
 redis_node_type   = "cache.t4g.medium"
 redis_nodes       = 3
+
+opensearch_instance_type     = "r6g.large.search"
+opensearch_instance_count    = 2
+opensearch_dedicated_masters = 3
+opensearch_volume_size       = 100

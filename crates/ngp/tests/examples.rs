@@ -55,7 +55,10 @@ async fn every_example_plans_in_local_mode() {
         .await
         .unwrap();
     let prod = plan(dir, port, &read("prod/ngp.tfvars"), Some(&read("prod/ngp.prod.tfvars")));
-    assert_eq!(prod, ["dcos", "docker-registry", "elasticache", "manager", "openvpn"]);
+    assert_eq!(
+        prod,
+        ["dcos", "docker-registry", "elasticache", "elk", "manager", "openvpn"]
+    );
 
     let custom = plan(dir, port, &read("custom-module/ngp.tfvars"), None);
     assert_eq!(custom, ["dcos", "hello", "manager"]);

@@ -20,6 +20,7 @@ struct Aws {
     cache: aws_sdk_elasticache::Client,
     secrets: aws_sdk_secretsmanager::Client,
     route53: aws_sdk_route53::Client,
+    search: aws_sdk_opensearch::Client,
 }
 
 async fn clients(port: u16) -> Aws {
@@ -36,6 +37,7 @@ async fn clients(port: u16) -> Aws {
         cache: aws_sdk_elasticache::Client::new(&config),
         secrets: aws_sdk_secretsmanager::Client::new(&config),
         route53: aws_sdk_route53::Client::new(&config),
+        search: aws_sdk_opensearch::Client::new(&config),
     }
 }
 
@@ -299,6 +301,87 @@ fn autoscaling_may_use_the_platform_key(dir: &std::path::Path) {
     );
 }
 
+/// Filebeat's configuration, as the elk module renders it into its app: every filestream input has an id of its
+/// own, and the sandbox globs find each task's current stdout and stderr, once, in a tree laid out as Mesos writes
+/// it (`runs/latest` links the current run). Globs match as Go's filepath.Match does: `*` never crosses a `/`.
+fn filebeat_finds_the_sandboxes(rendered: &serde_json::Value) {
+    let elk = rendered["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["module"] == "elk")
+        .expect("the elk module's apps");
+    let filebeat = elk["body"]["apps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == "/ngp/elk/filebeat-private")
+        .expect("filebeat on the private agents");
+    let config: serde_json::Value =
+        serde_norway::from_str(filebeat["env"]["NGP_FILEBEAT_CONFIG"].as_str().unwrap()).unwrap();
+    let inputs = config["filebeat.inputs"].as_array().unwrap();
+    let mut ids: Vec<&str> = inputs.iter().map(|i| i["id"].as_str().unwrap()).collect();
+    ids.sort_unstable();
+    let count = ids.len();
+    ids.dedup();
+    assert_eq!(ids.len(), count, "filestream ids must be unique: {ids:?}");
+
+    let root = tempfile::tempdir().unwrap();
+    let work = root.path().join("var/lib/mesos/slave");
+    let executor = work.join("slaves/S0/frameworks/F0/executors/web.1/runs");
+    for run in ["R1", "R2"] {
+        std::fs::create_dir_all(executor.join(run)).unwrap();
+        for file in ["stdout", "stderr", "stdout.logrotate.conf"] {
+            std::fs::write(executor.join(run).join(file), "x").unwrap();
+        }
+    }
+    std::os::unix::fs::symlink(executor.join("R2"), executor.join("latest")).unwrap();
+    let sandbox = inputs.iter().find(|i| i["id"] == "ngp-mesos-sandboxes").unwrap();
+    let mut found = Vec::new();
+    for pattern in sandbox["paths"].as_array().unwrap() {
+        let pattern = format!("{}{}", root.path().display(), pattern.as_str().unwrap());
+        for hit in glob::glob(&pattern).unwrap() {
+            found.push(hit.unwrap().strip_prefix(root.path()).unwrap().display().to_string());
+        }
+    }
+    found.sort();
+    let runs = "var/lib/mesos/slave/slaves/S0/frameworks/F0/executors/web.1/runs/latest";
+    assert_eq!(found, [format!("{runs}/stderr"), format!("{runs}/stdout")]);
+    assert_eq!(
+        sandbox["prospector.scanner.symlinks"],
+        serde_json::json!(true),
+        "runs/latest is a link"
+    );
+}
+
+/// The search domain is in the VPC and takes HTTPS only; nothing of it is open to the world (the security
+/// groups are checked with the rest).
+async fn search_domain_is_private(aws: &Aws) {
+    let domain = aws
+        .search
+        .describe_domain()
+        .domain_name("ngp-logs-dev")
+        .send()
+        .await
+        .unwrap();
+    let status = domain.domain_status().unwrap();
+    let vpc = status.vpc_options().expect("the domain is in a VPC");
+    assert!(
+        !vpc.subnet_ids().is_empty() && !vpc.security_group_ids().is_empty(),
+        "{vpc:?}"
+    );
+    let endpoint = status.domain_endpoint_options().unwrap();
+    assert_eq!(endpoint.enforce_https(), Some(true));
+    assert_eq!(
+        status.encryption_at_rest_options().and_then(|e| e.enabled()),
+        Some(true)
+    );
+    assert_eq!(
+        status.node_to_node_encryption_options().and_then(|e| e.enabled()),
+        Some(true)
+    );
+}
+
 /// The user-data of the instance tagged `Role = role`, base64 as EC2 returns it.
 async fn instance_user_data(ec2: &aws_sdk_ec2::Client, role: &str) -> String {
     let tagged = Filter::builder().name("tag:Role").values(role).build();
@@ -350,7 +433,7 @@ async fn local_mode_from_up_to_destroy() {
         "{printed}"
     );
     assert!(
-        printed.contains("Apps reconciled: 1 created, 0 updated, 0 unchanged, 0 removed"),
+        printed.contains("Apps reconciled: 4 created, 0 updated, 0 unchanged, 0 removed"),
         "{printed}"
     );
     let apps = |args: &[&str]| ok(local(dir, port).args(args));
@@ -401,13 +484,13 @@ async fn local_mode_from_up_to_destroy() {
         );
     }
     let plan = apps(&["apps", "plan", "--env", "local"]);
-    assert_eq!(plan.trim(), "Apps: 0 to create, 0 to update, 0 to remove, 1 unchanged.");
+    assert_eq!(plan.trim(), "Apps: 0 to create, 0 to update, 0 to remove, 4 unchanged.");
     // One registry value changed in the tfvars changes exactly that app, in exactly that key.
     std::fs::write(dir.join("ngp.local.tfvars"), "registry_mem = 1024\n").unwrap();
     let applied = apps(&["apply", "--env", "local"]);
     assert!(
         applied.contains("  ~ /ngp/docker-registry/registry (update: mem)")
-            && applied.contains("Apps reconciled: 0 created, 1 updated, 0 unchanged, 0 removed")
+            && applied.contains("Apps reconciled: 0 created, 1 updated, 3 unchanged, 0 removed")
             && applied.contains("docker-registry: TLS certificates exist; unchanged"),
         "{applied}"
     );
@@ -435,6 +518,26 @@ async fn local_mode_from_up_to_destroy() {
             assert!(checked >= 1, "{rendered}");
         }
     }
+    filebeat_finds_the_sandboxes(&rendered);
+    // The OpenSearch master password is in no app and in no output shown without --show-secrets.
+    let master = ok(local(dir, port).args([
+        "output",
+        "--env",
+        "local",
+        "--show-secrets",
+        "elk.opensearch_master_password",
+    ]));
+    assert!(master.trim().len() >= 16, "{master}");
+    assert!(
+        !rendered.to_string().contains(master.trim()),
+        "the master password is in an app"
+    );
+    let shown = ok(local(dir, port).args(["output", "--env", "local"]));
+    assert!(
+        !shown.contains(master.trim()) && shown.contains("opensearch_master_password"),
+        "{shown}"
+    );
+    search_domain_is_private(&aws).await;
     let status = apps(&["apps", "status", "--env", "local"]);
     assert!(status.contains("/ngp/docker-registry/registry"), "{status}");
     let status: serde_json::Value =
@@ -775,7 +878,7 @@ async fn local_mode_from_up_to_destroy() {
     let removed = ok(local(dir, port).args(["apps", "remove", "--env", "local", "--auto-approve"]));
     assert!(
         removed.contains("  - /ngp/docker-registry/registry (remove)")
-            && removed.contains("Apps reconciled: 0 created, 0 updated, 0 unchanged, 1 removed"),
+            && removed.contains("Apps reconciled: 0 created, 0 updated, 0 unchanged, 4 removed"),
         "{removed}"
     );
     let status = ok(local(dir, port).args(["apps", "status", "--env", "local"]));
@@ -783,7 +886,7 @@ async fn local_mode_from_up_to_destroy() {
 
     // Destroy takes the modules' apps off Marathon first, then leaves nothing of ours behind in either emulator.
     let reapplied = ok(local(dir, port).args(["apps", "apply", "--env", "local"]));
-    assert!(reapplied.contains("1 created"), "{reapplied}");
+    assert!(reapplied.contains("4 created"), "{reapplied}");
     let refused = run(local(dir, port)
         .args(["destroy", "--env", "local"])
         .stdin(Stdio::null()));
