@@ -351,3 +351,39 @@ fn the_marathon_emulators_port_taken_leaves_nothing_running() {
         "moto still holds its port"
     );
 }
+
+#[test]
+fn a_secret_written_in_a_tfvars_file_is_refused() {
+    if skip_without_terraform() {
+        return;
+    }
+    let project = project_with(&[]);
+    let dir = project.path();
+    vault_module(dir);
+    std::fs::write(
+        dir.join("ngp.tfvars"),
+        "modules = [\"vault\"]\naws_region = \"eu-west-1\"\nlabel = \"demo\"\ntoken = \"s3cret\"\n",
+    )
+    .unwrap();
+    let out = run(ngp(dir).args(["validate", "--env", "dev"]));
+    assert_one_error(
+        &out,
+        &format!(
+            "{}:4: token: a secret is never written in a tfvars file; remove it and set TF_VAR_token instead",
+            dir.join("ngp.tfvars").display()
+        ),
+    );
+    assert!(!dir.join(".ngp/dev").exists(), "nothing is written");
+    // From the environment it is taken, and never written down.
+    std::fs::write(
+        dir.join("ngp.tfvars"),
+        "modules = [\"vault\"]\naws_region = \"eu-west-1\"\nlabel = \"demo\"\n",
+    )
+    .unwrap();
+    let out = run(ngp(dir)
+        .args(["validate", "--env", "dev"])
+        .env("TF_VAR_token", "s3cret"));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let written = std::fs::read_to_string(dir.join(".ngp/dev/terraform.tfvars.json")).unwrap();
+    assert!(!written.contains("s3cret"), "{written}");
+}

@@ -223,6 +223,23 @@ fn enabled_modules(project: &Project, settings: &Settings) -> Result<Vec<String>
     );
 }
 
+/// A secret (an input a module marks `sensitive`) is never written in a tfvars file, where it would sit in git
+/// and in backups: it comes from `TF_VAR_<name>`, or the module reads it from Secrets Manager.
+fn check_secrets_not_in_files(wiring: &ngp_modules::Wiring, settings: &Settings) -> Result<()> {
+    for (name, variable) in &wiring.variables {
+        let Some(setting) = settings.get(name).filter(|_| variable.input.sensitive) else {
+            continue;
+        };
+        if matches!(setting.origin, Origin::File { .. }) {
+            bail!(
+                "{}: {name}: a secret is never written in a tfvars file; remove it and set TF_VAR_{name} instead",
+                setting.origin
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Every value set in a file (or by a default) fits its variable's type: a wrong one is named where the user
 /// wrote it (`ngp.tfvars:3: admin_cidrs: expected a list, found "10.0.0.0/8"`), not in the generated files.
 fn check_types(wiring: &ngp_modules::Wiring, settings: &Settings) -> Result<()> {
@@ -301,6 +318,7 @@ impl Workspace {
         }
         // What the user wrote comes first: a wrong value is named before a missing one.
         check_types(&wiring, &settings)?;
+        check_secrets_not_in_files(&wiring, &settings)?;
         check_missing(&wiring, &settings, env)?;
         let values = settings.terraform_values(declared);
 
