@@ -357,14 +357,8 @@ fn a_secret_written_in_a_tfvars_file_is_refused() {
     if skip_without_terraform() {
         return;
     }
-    let project = project_with(&[]);
+    let project = vault_project("token = \"s3cret\"\n");
     let dir = project.path();
-    vault_module(dir);
-    std::fs::write(
-        dir.join("ngp.tfvars"),
-        "modules = [\"vault\"]\naws_region = \"eu-west-1\"\nlabel = \"demo\"\ntoken = \"s3cret\"\n",
-    )
-    .unwrap();
     let out = run(ngp(dir).args(["validate", "--env", "dev"]));
     assert_one_error(
         &out,

@@ -10,14 +10,8 @@ fn secrets_are_hidden_unless_asked_for() {
     if skip_without_terraform() {
         return;
     }
-    let project = project_with(&[]);
+    let project = vault_project("");
     let dir = project.path();
-    vault_module(dir);
-    std::fs::write(
-        dir.join("ngp.tfvars"),
-        "modules = [\"vault\"]\naws_region = \"eu-west-1\"\nlabel = \"demo\"\n",
-    )
-    .unwrap();
     let secret = "s3cr3t-from-the-environment";
     let with_secret = |args: &[&str]| {
         let mut cmd = ngp(dir);

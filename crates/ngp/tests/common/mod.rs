@@ -132,6 +132,17 @@ pub fn terraform_available() -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
+/// The tfvars of a project with the vault module alone.
+pub const VAULT_TFVARS: &str = "modules = [\"vault\"]\naws_region = \"eu-west-1\"\nlabel = \"demo\"\n";
+
+/// A project holding the vault module, with `ngp.tfvars` = VAULT_TFVARS + `extra`.
+pub fn vault_project(extra: &str) -> tempfile::TempDir {
+    let project = project_with(&[]);
+    vault_module(project.path());
+    std::fs::write(project.path().join("ngp.tfvars"), format!("{VAULT_TFVARS}{extra}")).unwrap();
+    project
+}
+
 /// Writes `modules/vault`: no resources, one plain and one sensitive output, so applying it needs no AWS.
 pub fn vault_module(dir: &Path) {
     let d = dir.join("modules/vault");
