@@ -107,7 +107,6 @@ fn take_spec(app: &mut Value) -> Option<Value> {
         .and_then(|labels| labels.remove(SPEC_LABEL))
 }
 
-/// The live apps of each group below `/ngp`, by group id, moved out of the tree.
 /// Every group of a live tree (`GET /v2/groups/<id>` with apps and groups embedded), each with its apps by id.
 pub fn apps_by_group(tree: Value) -> BTreeMap<PathId, BTreeMap<PathId, Value>> {
     let mut groups = BTreeMap::new();
@@ -115,6 +114,7 @@ pub fn apps_by_group(tree: Value) -> BTreeMap<PathId, BTreeMap<PathId, Value>> {
     groups
 }
 
+/// The live apps of `tree` and of each group below it, by group id, moved out of the tree.
 fn live_groups(mut tree: Value, into: &mut BTreeMap<PathId, BTreeMap<PathId, Value>>) {
     let Some(id) = tree
         .get("id")
@@ -209,10 +209,7 @@ pub async fn plan(client: &Client, desired: &Desired, mesos: &str) -> Result<Pla
     } else {
         (0, 0)
     };
-    let mut live: BTreeMap<PathId, BTreeMap<PathId, Value>> = BTreeMap::new();
-    if let Some(tree) = client.group(&root).await? {
-        live_groups(tree, &mut live);
-    }
+    let mut live = client.group(&root).await?.map(apps_by_group).unwrap_or_default();
     let mut modules: Vec<ModulePlan> = desired
         .modules
         .iter()

@@ -190,7 +190,6 @@ impl Module {
         for path in tf_files {
             module.read_file(&path)?;
         }
-        module.about = opening_comment(&dir.join(format!("{name}.tf")));
         module.check_downloads()?;
         Ok(module)
     }
@@ -205,6 +204,9 @@ impl Module {
             path: path.to_owned(),
             message: e.to_string(),
         })?;
+        if path.file_name().is_some_and(|f| *f == *format!("{}.tf", self.name)) {
+            self.about = opening_comment(&text);
+        }
         for block in body.blocks() {
             match (block.identifier(), block.labels()) {
                 ("variable", [label]) => self.inputs.push(read_input(label.as_str(), block.body())),
@@ -261,9 +263,8 @@ fn attr<'a>(body: &'a hcl::Body, key: &str) -> Option<&'a hcl::Expression> {
     body.attributes().find(|a| a.key() == key).map(|a| a.expr())
 }
 
-/// The comment lines that open a file, without their `# `, as one paragraph per blank comment line.
-fn opening_comment(path: &Path) -> String {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
+/// The comment lines that open a file's text, without their `# `; a blank comment line stays a blank line.
+fn opening_comment(text: &str) -> String {
     let lines: Vec<&str> = text
         .lines()
         .take_while(|l| l.starts_with('#'))

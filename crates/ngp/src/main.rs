@@ -63,7 +63,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             env,
             auto_approve,
             saved_plan,
-        } => run::apply(&project, &env.env, auto_approve, saved_plan, true)?,
+        } => {
+            let applied = run::apply(&project, &env.env, auto_approve, saved_plan)?;
+            pipeline::outputs::print_headline(&applied.catalog, &applied.outputs);
+        }
         Command::Output {
             env,
             name,

@@ -2,13 +2,10 @@
 //! outside the contract, appears in crates/ngp/src; every name of the contract is documented.
 
 use std::collections::BTreeSet;
-use std::path::Path;
 
 use ngp_modules::contract::NAMES;
 
-fn repo_dir() -> &'static Path {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-}
+mod common;
 
 /// Whether `name` occurs in `line` as a word of its own (names are made of letters, digits, `_` and `-`).
 fn mentions(line: &str, name: &str) -> bool {
@@ -22,7 +19,7 @@ fn mentions(line: &str, name: &str) -> bool {
 
 #[test]
 fn the_cli_names_no_module_and_no_output_outside_the_contract() {
-    let catalog = ngp_modules::Catalog::discover(&repo_dir().join("modules")).unwrap();
+    let catalog = ngp_modules::Catalog::discover(&common::repo().join("modules")).unwrap();
     let mut names: BTreeSet<String> = catalog.modules.keys().cloned().collect();
     for module in catalog.modules.values() {
         names.extend(module.outputs.iter().map(|o| o.name.clone()));
@@ -31,7 +28,7 @@ fn the_cli_names_no_module_and_no_output_outside_the_contract() {
     assert!(names.contains("dcos") && names.contains("dcos_url"), "{names:?}");
 
     let mut found = Vec::new();
-    for entry in walkdir::WalkDir::new(repo_dir().join("crates/ngp/src")) {
+    for entry in walkdir::WalkDir::new(common::repo().join("crates/ngp/src")) {
         let entry = entry.unwrap();
         if entry.file_type().is_dir() {
             continue;
@@ -52,7 +49,7 @@ fn the_cli_names_no_module_and_no_output_outside_the_contract() {
 
 #[test]
 fn every_name_of_the_contract_is_documented() {
-    let doc = std::fs::read_to_string(repo_dir().join("docs/modules.md")).unwrap();
+    let doc = std::fs::read_to_string(common::repo().join("docs/modules.md")).unwrap();
     let missing: Vec<&&str> = NAMES.iter().filter(|n| !doc.contains(&format!("`{n}`"))).collect();
     assert!(missing.is_empty(), "not in docs/modules.md: {missing:?}");
 }
@@ -64,8 +61,6 @@ fn a_word_is_found_only_whole() {
     assert!(!mentions("the aws_sdk_secretsmanager client", "manager"));
     assert!(!mentions("docker-registry", "registry"));
 }
-
-mod common;
 
 /// A module with no resources in Marathon's role, under a name the CLI has never seen: `ngp apply` finds
 /// Marathon by the `marathon_url` output, logs in with `marathon_login`, sizes a one-per-agent app from

@@ -99,7 +99,7 @@ pub fn doctor(project: &Project, req: &DoctorRequest) -> Result<()> {
         return finish(report, env);
     };
     let values = Values::read(&ws.dir)?;
-    let credentials_ok = check_account(&runtime, &values, emulator.as_deref(), &mut report);
+    let credentials_ok = check_account(&runtime, &ws, &values, &mut report);
 
     // The AMI lookups, read by terraform exactly as the plan will read them.
     let targets = ami_targets(&ws);
@@ -205,13 +205,9 @@ fn check_configuration(
 
 /// The region and the credentials, proven by STS, then (on real AWS) the hosted zone. True when the
 /// credentials work.
-fn check_account(
-    runtime: &tokio::runtime::Runtime,
-    values: &Values,
-    emulator: Option<&str>,
-    report: &mut Report,
-) -> bool {
-    let Some(region) = values.string(REGION_VARIABLE) else {
+fn check_account(runtime: &tokio::runtime::Runtime, ws: &Workspace, values: &Values, report: &mut Report) -> bool {
+    let emulator = ws.emulator.as_deref();
+    let Some(region) = Some(ws.region.clone()).filter(|r| !r.is_empty()) else {
         return report.check(
             "region",
             Outcome::Fail(format!("{REGION_VARIABLE} is not set: set it in the tfvars")),

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use anyhow::{bail, Result};
+use ngp_modules::Catalog;
 use serde_json::Value;
 
 use crate::pipeline::outputs::{print_headline, read, Shown, ShownOutputs};
@@ -10,24 +11,43 @@ use crate::project::Project;
 
 pub fn output(project: &Project, env: &str, name: Option<&str>, json: bool, show_secrets: bool) -> Result<()> {
     let outputs = read(project, env)?;
-    if outputs.is_empty() {
-        bail!("environment {env} has no outputs yet: run `ngp apply --env {env}`");
-    }
     if let Some(name) = name {
+        any_outputs(env, &outputs)?;
         return print_one(&outputs, env, name, show_secrets);
     }
     if json {
+        any_outputs(env, &outputs)?;
         println!("{}", serde_json::to_string_pretty(&as_json(&outputs, show_secrets))?);
-    } else {
-        for (module, outs) in &outputs {
-            println!("{module}:");
-            let width = outs.keys().map(String::len).max().unwrap_or(0);
-            for (key, shown) in outs {
-                println!("  {key:<width$} = {}", shown.brief(module, key, show_secrets));
-            }
-        }
-        print_headline(&project.catalog()?, &outputs);
+        say_hidden(&outputs, show_secrets);
+        return Ok(());
     }
+    print_listing(env, &project.catalog()?, &outputs, show_secrets)
+}
+
+/// Every output by module, then the headline block; secrets hidden unless `show_secrets`.
+pub fn print_listing(env: &str, catalog: &Catalog, outputs: &ShownOutputs, show_secrets: bool) -> Result<()> {
+    any_outputs(env, outputs)?;
+    for (module, outs) in outputs {
+        println!("{module}:");
+        let width = outs.keys().map(String::len).max().unwrap_or(0);
+        for (key, shown) in outs {
+            println!("  {key:<width$} = {}", shown.brief(module, key, show_secrets));
+        }
+    }
+    print_headline(catalog, outputs);
+    say_hidden(outputs, show_secrets);
+    Ok(())
+}
+
+fn any_outputs(env: &str, outputs: &ShownOutputs) -> Result<()> {
+    if outputs.is_empty() {
+        bail!("environment {env} has no outputs yet: run `ngp apply --env {env}`");
+    }
+    Ok(())
+}
+
+/// How many secrets were left out, on stderr.
+fn say_hidden(outputs: &ShownOutputs, show_secrets: bool) {
     let hidden = outputs
         .values()
         .flat_map(|m| m.values())
@@ -37,7 +57,6 @@ pub fn output(project: &Project, env: &str, name: Option<&str>, json: bool, show
         let hidden = ngp_apps::counted(hidden, "sensitive output", "sensitive outputs");
         eprintln!("{hidden} hidden; pass --show-secrets to print them.");
     }
-    Ok(())
 }
 
 /// One output, whole: `NAME` when one module has it, or `MODULE.NAME`.

@@ -9,7 +9,7 @@ use ngp_terraform::PlanSummary;
 use crate::commands::local::ensure_emulator;
 use crate::pipeline::terraform::{apply_plan_file, destroy_all, make_plan, refuse_total_destroy, report};
 use crate::pipeline::workspace::{Workspace, PLAN_FILE};
-use crate::pipeline::{after_apply, apps};
+use crate::pipeline::{after_apply, apps, Applied};
 use crate::project::{local_port, Project, LOCAL_ENV};
 use crate::terminal::{color, confirm};
 
@@ -18,9 +18,9 @@ pub fn up(project: &Project, env: &str, auto_approve: bool) -> Result<()> {
     if !project.dir.join(ngp_config::BASE_FILE).exists() {
         crate::commands::init::init(project, None, None)?;
     }
-    apply(project, env, auto_approve, false, false)?;
+    let applied = apply(project, env, auto_approve, false)?;
     println!();
-    crate::commands::output::output(project, env, None, false, false)
+    crate::commands::output::print_listing(env, &applied.catalog, &applied.outputs, false)
 }
 
 pub fn validate(project: &Project, env: &str) -> Result<()> {
@@ -85,8 +85,8 @@ fn has_state(project: &Project, env: &str) -> bool {
 }
 
 /// Plans (or takes the saved plan), confirms where needed, applies, then runs the steps that follow terraform
-/// (certificates, apps). `headline` ends with the block of what a user came for.
-pub fn apply(project: &Project, env: &str, auto_approve: bool, saved_plan: bool, headline: bool) -> Result<()> {
+/// (certificates, apps); returns the outputs they read, for the summary.
+pub fn apply(project: &Project, env: &str, auto_approve: bool, saved_plan: bool) -> Result<Applied> {
     let endpoint = ensure_emulator(project, env)?;
     let ws = Workspace::prepare(project, env, endpoint.as_deref())?;
     if saved_plan {
@@ -95,7 +95,7 @@ pub fn apply(project: &Project, env: &str, auto_approve: bool, saved_plan: bool,
         let summary = PlanSummary::from_show_json(&show)?;
         refuse_total_destroy(&ws, &summary)?;
         report(env, apply_plan_file(&ws, &summary)?);
-        return after_apply(&ws, headline);
+        return after_apply(ws);
     }
     let summary = make_plan(&ws)?;
     refuse_total_destroy(&ws, &summary)?;
@@ -112,7 +112,7 @@ pub fn apply(project: &Project, env: &str, auto_approve: bool, saved_plan: bool,
     } else {
         ws.forget_plan();
     }
-    after_apply(&ws, headline)
+    after_apply(ws)
 }
 
 pub fn destroy(project: &Project, env: &str, auto_approve: bool) -> Result<()> {

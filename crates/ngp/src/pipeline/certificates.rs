@@ -113,12 +113,7 @@ pub fn ensure(ws: &Workspace, outputs: &Outputs) -> Result<()> {
                     .secret_string(value)
                     .send()
                     .await
-                    .map_err(|e| {
-                        anyhow!(
-                            "module {module}: cannot write secret {arn}: {}",
-                            aws_sdk_secretsmanager::error::DisplayErrorContext(&e)
-                        )
-                    })?;
+                    .map_err(|e| anyhow!("module {module}: cannot write secret {arn}: {}", ngp_aws::one_line(&e)))?;
             }
             println!(
                 "{module}: generated a CA and a TLS certificate for {} into Secrets Manager",
@@ -131,12 +126,12 @@ pub fn ensure(ws: &Workspace, outputs: &Outputs) -> Result<()> {
 
 /// Whether a secret has a current value, asked without reading it.
 async fn has_value(secrets: &aws_sdk_secretsmanager::Client, arn: &str) -> Result<bool> {
-    let described = secrets.describe_secret().secret_id(arn).send().await.map_err(|e| {
-        anyhow!(
-            "cannot describe secret {arn}: {}",
-            aws_sdk_secretsmanager::error::DisplayErrorContext(&e)
-        )
-    })?;
+    let described = secrets
+        .describe_secret()
+        .secret_id(arn)
+        .send()
+        .await
+        .map_err(|e| anyhow!("cannot describe secret {arn}: {}", ngp_aws::one_line(&e)))?;
     Ok(described
         .version_ids_to_stages()
         .is_some_and(|versions| versions.values().any(|stages| stages.iter().any(|s| s == "AWSCURRENT"))))

@@ -16,16 +16,22 @@ use anyhow::Result;
 
 use workspace::Workspace;
 
+/// What an apply leaves: the modules, as the workspace discovered them, and their outputs, read once.
+pub struct Applied {
+    pub catalog: ngp_modules::Catalog,
+    pub outputs: outputs::ShownOutputs,
+}
+
 /// The steps that follow terraform, on the outputs read once: the certificates modules ask for (`ngp_tls`),
-/// then their apps (`marathon_apps`); then, when asked, what the user came for.
-pub fn after_apply(ws: &Workspace, headline: bool) -> Result<()> {
+/// then their apps (`marathon_apps`). Returns the outputs for the summary.
+pub fn after_apply(ws: Workspace) -> Result<Applied> {
     let shown = outputs::read_with(&ws.terraform, &ws.dir)?;
-    let outputs = outputs::plain(&shown);
+    let plain = outputs::plain(&shown);
     // Certificates first: the nodes and the apps read them from Secrets Manager.
-    certificates::ensure(ws, &outputs)?;
-    apps::after_terraform(&ws.env, &outputs)?;
-    if headline {
-        outputs::print_headline(&ws.catalog, &shown);
-    }
-    Ok(())
+    certificates::ensure(&ws, &plain)?;
+    apps::after_terraform(&ws.env, &plain)?;
+    Ok(Applied {
+        catalog: ws.catalog,
+        outputs: shown,
+    })
 }

@@ -202,7 +202,7 @@ fn check_missing(wiring: &ngp_modules::Wiring, settings: &Settings, env: &str) -
 }
 
 /// The modules the settings enable; without a `modules` list, says how to write one.
-fn enabled_modules(project: &Project, settings: &Settings) -> Result<Vec<String>> {
+fn enabled_modules(project: &Project, catalog: &Catalog, settings: &Settings) -> Result<Vec<String>> {
     if let Some(modules) = settings.modules()? {
         return Ok(modules);
     }
@@ -213,10 +213,7 @@ fn enabled_modules(project: &Project, settings: &Settings) -> Result<Vec<String>
             base.display()
         );
     }
-    let example = project
-        .catalog()
-        .map(|c| c.default_enabled().join("\", \""))
-        .unwrap_or_default();
+    let example = catalog.default_enabled().join("\", \"");
     bail!(
         "{}: modules: not set; list the modules to enable, e.g. modules = [\"{example}\"], or run `ngp init`",
         base.display()
@@ -301,7 +298,7 @@ impl Workspace {
 
         let catalog = project.catalog()?;
         let mut settings = Settings::load(&project.dir, overlay_env(env), std::env::vars())?;
-        let modules = enabled_modules(project, &settings)?;
+        let modules = enabled_modules(project, &catalog, &settings)?;
         let from = settings.get(ngp_config::MODULES_KEY).map(|s| s.origin.to_string());
         let wiring = wire(&catalog, &modules, from.as_deref())?;
 
