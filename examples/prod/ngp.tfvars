@@ -2,7 +2,7 @@
 # what differs per environment lives in the overlay ngp.<env>.tfvars (see ngp.prod.tfvars beside it), and
 # secrets come from TF_VAR_* or Secrets Manager, never from this file.
 
-modules    = ["manager", "openvpn", "dcos", "docker-registry", "elasticache", "elk"]
+modules    = ["manager", "openvpn", "dcos", "docker-registry", "elasticache", "elk", "api-gateway", "monitoring", "ecr"]
 aws_region = "eu-west-1"
 
 context = {
@@ -40,3 +40,19 @@ opensearch_instance_type     = "r6g.large.search"
 opensearch_instance_count    = 2
 opensearch_dedicated_masters = 3
 opensearch_volume_size       = 100
+
+# The API gateway at tyk.<domain>, a data plane of your Tyk Cloud organisation. Its credentials are secrets:
+# export TF_VAR_tyk_org_id and TF_VAR_tyk_api_key (or read them from Secrets Manager in your pipeline).
+tyk_connection_string = "acme-hybrid.aws-euw2.cloud-ara.tyk.io:443"
+gateway_instances     = 3
+pump_enabled          = true
+
+# Sysdig in eu1; the access key is a secret: export TF_VAR_sysdig_access_key.
+sysdig_collector = "ingest-eu1.app.sysdig.com"
+sysdig_tags      = { team = "platform" }
+
+# ECR: the teams' repositories; images expire after the last 50, untagged ones after 3 days.
+ecr_repositories = {
+  "platform/api"    = { keep_images = 50, untagged_days = 3 }
+  "platform/worker" = { keep_images = 50, untagged_days = 3 }
+}

@@ -33,6 +33,11 @@ output "public_agents_lb_dns_name" {
   value       = aws_lb.public_agents.dns_name
 }
 
+output "s3_vpc_endpoint_id" {
+  description = "ID of the VPC's S3 gateway endpoint: buckets may serve files to the nodes' unsigned GETs through it alone (aws:SourceVpce)."
+  value       = aws_vpc_endpoint.s3.id
+}
+
 output "dcos_cluster_name" {
   description = "The DC/OS cluster name."
   value       = local.cluster_name

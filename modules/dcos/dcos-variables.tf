@@ -311,6 +311,17 @@ variable "node_files" {
   }
 }
 
+variable "public_agent_target_group_arns" {
+  description = "Target groups of other modules' load balancers (an app's own, such as the API gateway's) that the public agents register in, gathered from every enabled module's output of this name."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.public_agent_target_group_arns : can(regex("^arn:[a-z-]+:elasticloadbalancing:.*:targetgroup/", arn))])
+    error_message = "public_agent_target_group_arns: each must be a target group ARN."
+  }
+}
+
 variable "node_detailed_monitoring" {
   description = "Whether the cluster's nodes have EC2 detailed monitoring."
   type        = bool

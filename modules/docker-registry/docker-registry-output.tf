@@ -22,7 +22,7 @@ output "registry_tls_secret_arns" {
 }
 
 output "node_files" {
-  description = "Contract: what the cluster's nodes write at boot. Every node trusts the CA for registry_address; the private agents, which run the registry, get its certificate and key."
+  description = "Contract: what the cluster's nodes write at boot. Every node trusts the CA for registry_address; the private agents, which run the registry, get its certificate, key and htpasswd; every agent gets the registry's Docker auth."
   value = [
     {
       path       = "/etc/docker/certs.d/${var.registry_vip}:${var.registry_port}/ca.crt"
@@ -42,7 +42,25 @@ output "node_files" {
       mode       = "0600"
       roles      = ["private_agent"]
     },
+    module.htpasswd.node_file,
+    module.docker_auth.node_file,
   ]
+}
+
+output "registry_user" {
+  description = "The registry's user."
+  value       = var.registry_user
+}
+
+output "registry_password" {
+  description = "The registry user's generated password."
+  value       = module.password.value
+  sensitive   = true
+}
+
+output "registry_password_secret_arn" {
+  description = "ARN of the Secrets Manager secret holding the registry user's password."
+  value       = module.password.arn
 }
 
 output "ngp_tls" {

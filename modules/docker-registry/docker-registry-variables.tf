@@ -89,6 +89,28 @@ variable "force_destroy" {
   default     = false
 }
 
+variable "registry_user" {
+  description = "The registry's one user; its password is generated into Secrets Manager."
+  type        = string
+  default     = "ngp"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9_-]{0,31}$", var.registry_user))
+    error_message = "registry_user must be a lower-case name of up to 32 letters, digits, _ and -."
+  }
+}
+
+variable "docker_auths_dir" {
+  description = "Where every agent keeps the Docker auths of the platform's registries (one JSON file each), which the credentials archive (/etc/docker.tar.gz) is built from."
+  type        = string
+  default     = "/etc/ngp/docker-auths"
+
+  validation {
+    condition     = can(regex("^/[A-Za-z0-9._/-]+$", var.docker_auths_dir)) && !strcontains(var.docker_auths_dir, "..")
+    error_message = "docker_auths_dir must be an absolute path of letters, digits and ._/- only."
+  }
+}
+
 variable "registry_delete_enabled" {
   description = "Whether the registry's API may delete manifests and blobs. Off by default: an image, once pushed, stays until its bucket's lifecycle removes it."
   type        = bool

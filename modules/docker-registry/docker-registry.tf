@@ -4,8 +4,11 @@
 # Marathon into the group /ngp/docker-registry.
 #
 # Trade-offs: the registry runs on the private agents' host network (port 5000, VIP 192.168.0.1:5000) so that
-# it uses their role for S3; deletion is off unless registry_delete_enabled. It has no authentication yet: only
-# the cluster reaches it. The CA and certificate are generated once (10 and 2 years); see docs/security.md.
+# it uses their role for S3; deletion is off unless registry_delete_enabled. It asks for a user and password
+# (htpasswd, bcrypt): the password is generated into Secrets Manager, the private agents write the htpasswd file
+# and every agent writes the registry's Docker auth to docker_auths_dir, which the ecr module's refresher puts in
+# /etc/docker.tar.gz beside ECR's: apps pull with `fetch: [{uri: "file:///etc/docker.tar.gz"}]`. The CA and
+# certificate are generated once (10 and 2 years); see docs/security.md.
 
 # ngp reads this block; Terraform ignores it.
 locals {
@@ -168,6 +171,59 @@ resource "aws_iam_role_policy" "registry" {
 }
 
 ################################################################################
+# Authentication: one user, a generated password; the htpasswd file for the registry, the Docker auth for the
+# agents, both written at boot from Secrets Manager and never in the app's definition
+################################################################################
+
+module "password" {
+  source = "../.shared/generated-secret"
+
+  name_prefix = format(local.name, "registry-password")
+  description = "Password of the ${var.registry_user} user of the ${module.label.id} registry"
+  kms_key_arn = var.kms_key_arn
+  length      = 32
+  tags        = local.tags
+}
+
+# bcrypt salts each hash, so a plan would draw a new one every time: the first is kept until the password changes.
+resource "terraform_data" "htpasswd" {
+  input            = sensitive("${var.registry_user}:${bcrypt(module.password.value, 10)}\n")
+  triggers_replace = [sha256(module.password.value)]
+
+  lifecycle {
+    ignore_changes = [input]
+  }
+}
+
+module "htpasswd" {
+  source = "../.shared/node-file-secret"
+
+  name_prefix = format(local.name, "registry-htpasswd")
+  description = "htpasswd file of the ${module.label.id} registry"
+  kms_key_arn = var.kms_key_arn
+  content     = terraform_data.htpasswd.output
+  path        = "${local.tls_dir}/htpasswd"
+  readers     = { private_agent = var.node_role_names["private_agent"] }
+  policy_name = "docker-registry-htpasswd"
+  tags        = local.tags
+}
+
+module "docker_auth" {
+  source = "../.shared/node-file-secret"
+
+  name_prefix = format(local.name, "registry-docker-auth")
+  description = "Docker auth of the ${module.label.id} registry, for the agents' credentials archive"
+  kms_key_arn = var.kms_key_arn
+  content = jsonencode({
+    "${var.registry_vip}:${var.registry_port}" = { auth = base64encode("${var.registry_user}:${module.password.value}") }
+  })
+  path        = "${var.docker_auths_dir}/docker-registry.json"
+  readers     = { for role in ["private_agent", "public_agent"] : role => var.node_role_names[role] }
+  policy_name = "docker-registry-docker-auth"
+  tags        = local.tags
+}
+
+################################################################################
 # The app, as data
 ################################################################################
 
@@ -180,7 +236,7 @@ locals {
       container = {
         type   = "DOCKER"
         docker = { image = var.registry_image, forcePullImage = false }
-        # The private agents write the certificate and key here from Secrets Manager (the node_files output).
+        # The private agents write the certificate, key and htpasswd here from Secrets Manager (node_files).
         volumes = [{ containerPath = "/certs", hostPath = local.tls_dir, mode = "RO" }]
       }
       networks = [{ mode = "host" }]
@@ -204,6 +260,9 @@ locals {
         REGISTRY_STORAGE_DELETE_ENABLED   = tostring(var.registry_delete_enabled)
         REGISTRY_HTTP_TLS_CERTIFICATE     = "/certs/tls.crt"
         REGISTRY_HTTP_TLS_KEY             = "/certs/tls.key"
+        REGISTRY_AUTH                     = "htpasswd"
+        REGISTRY_AUTH_HTPASSWD_REALM      = "NGP registry"
+        REGISTRY_AUTH_HTPASSWD_PATH       = "/certs/htpasswd"
       }
       healthChecks = [
         {

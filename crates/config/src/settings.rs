@@ -134,6 +134,15 @@ impl Settings {
         });
     }
 
+    /// Marks a secret as set outside every file (its value goes to Terraform as `TF_VAR_<key>`), where no file
+    /// and no `TF_VAR_*` sets it: `what` says where it comes from.
+    pub fn add_secret(&mut self, key: &str, what: impl Into<String>) {
+        self.values.entry(key.to_owned()).or_insert(Setting {
+            value: None,
+            origin: Origin::Default { what: what.into() },
+        });
+    }
+
     pub fn get(&self, key: &str) -> Option<&Setting> {
         self.values.get(key)
     }

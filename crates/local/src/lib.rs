@@ -168,6 +168,9 @@ impl LocalMode {
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             // AWS-managed IAM policies are attached by ARN; moto only knows them when asked to load them.
             .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+            // A requested ACM certificate turns ISSUED after this many seconds (60 by default): the validation
+            // records are created, but nothing resolves them here.
+            .env("MOTO_ACM_VALIDATION_WAIT", "1")
             .env_remove("AWS_CA_BUNDLE");
         let python = self.venv_python().display().to_string();
         let server = Server {

@@ -11,6 +11,8 @@ from moto.ec2.models.instances import Instance
 from moto.elasticache.models import ElastiCacheBackend
 from moto.elasticache.responses import ElastiCacheResponse
 from moto.opensearch import models as opensearch_models
+from moto.iam.access_control import IAMPolicyStatement, PermissionResult
+from moto.iam.policy_conditions import TrustCondition
 from moto.server import main
 
 # OpenSearch: the provider waits for DomainProcessingStatus, which moto never reports (emulator-notes.md).
@@ -123,6 +125,35 @@ def _terminate_instance_and_release_interfaces(self):
 
 
 Instance.terminate = _terminate_instance_and_release_interfaces
+
+# IAM conditions, as AWS evaluates them: a condition on a key the request does not carry is not met (except for
+# ...IfExists and Null), and a statement whose conditions are not met does not apply. moto counted a missing key
+# as met, and an unmet statement as a denial, so a bucket policy's `Deny ... if aws:SecureTransport is false`
+# (a key moto never sets) denied every object request: Terraform could not read back its own objects.
+_verify_condition = TrustCondition.verify_condition
+
+
+def _verify_condition_missing_key_unmet(self, actual_values):
+    operator = self._condition
+    if not actual_values and not operator.endswith("IfExists") and operator != "Null":
+        return False
+    return _verify_condition(self, actual_values)
+
+
+TrustCondition.verify_condition = _verify_condition_missing_key_unmet
+
+_statement_permitted = IAMPolicyStatement.is_action_permitted
+
+
+def _statement_applies_when_its_conditions_hold(
+    self, action, resource="*", principal=None, incoming_condition_values=None
+):
+    if self._statement.get("Condition") and not self._check_conditions(incoming_condition_values):
+        return PermissionResult.NEUTRAL
+    return _statement_permitted(self, action, resource, principal, incoming_condition_values)
+
+
+IAMPolicyStatement.is_action_permitted = _statement_applies_when_its_conditions_hold
 
 if __name__ == "__main__":
     main(sys.argv[1:])

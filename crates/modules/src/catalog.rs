@@ -54,6 +54,14 @@ pub struct Meta {
     /// Values used in local mode only, below everything the user sets: workarounds for emulator gaps.
     #[serde(default)]
     pub local_mode_inputs: BTreeMap<String, serde_json::Value>,
+    /// Static binaries the module uploads (a Lambda, an agent): ngp builds each from its crate before planning
+    /// and sets the named input to the file's path, unless the user set it.
+    #[serde(default)]
+    pub builds: Vec<Build>,
+    /// Sensitive inputs that local mode draws at random (once, kept in `.ngp/local/`), where a real environment
+    /// needs the user's secret, e.g. the credentials of a cloud service that a double stands in for.
+    #[serde(default)]
+    pub local_mode_secrets: Vec<String>,
 }
 
 /// A download a module pins by URL and sha256, named by the module's inputs that hold them.
@@ -66,6 +74,16 @@ pub struct Download {
     pub url: String,
     /// The input that holds the sha256, in lower-case hex.
     pub sha256: String,
+}
+
+/// A static (musl) binary a module needs built, and the input that takes its path.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Build {
+    /// The input that takes the binary's path.
+    pub input: String,
+    /// The crate (in ngp's workspace) whose binary of the same name is built.
+    pub package: String,
 }
 
 /// Where `inputs_from` gathers an input from every enabled module that outputs it.
@@ -191,6 +209,8 @@ impl Module {
             module.read_file(&path)?;
         }
         module.check_downloads()?;
+        module.check_local_mode_secrets()?;
+        module.check_builds()?;
         Ok(module)
     }
 
@@ -241,6 +261,39 @@ impl Module {
                         ),
                     });
                 }
+            }
+        }
+        Ok(())
+    }
+
+    /// Every build names an input of the module, and a crate name that is safe on a command line.
+    fn check_builds(&self) -> Result<(), Error> {
+        for build in &self.meta.builds {
+            let problem = if self.input(&build.input).is_none() {
+                format!("names input {:?}, which the module does not have", build.input)
+            } else if !ngp_config::is_plain_name(&build.package, 64, |c| c.is_ascii_lowercase(), &['-', '_']) {
+                format!("package {:?} is not a crate name", build.package)
+            } else {
+                continue;
+            };
+            return Err(Error::Parse {
+                path: self.dir.join(format!("{}.tf", self.name)),
+                message: format!("locals.ngp_module.builds: {problem}"),
+            });
+        }
+        Ok(())
+    }
+
+    /// Every local-mode secret is a sensitive input of the module: a value drawn at random is never shown.
+    fn check_local_mode_secrets(&self) -> Result<(), Error> {
+        for name in &self.meta.local_mode_secrets {
+            if !self.input(name).is_some_and(|i| i.sensitive) {
+                return Err(Error::Parse {
+                    path: self.dir.join(format!("{}.tf", self.name)),
+                    message: format!(
+                        "locals.ngp_module.local_mode_secrets: {name:?} must be a sensitive input of the module"
+                    ),
+                });
             }
         }
         Ok(())

@@ -50,6 +50,8 @@ pub const NAMES: &[&str] = &[
     "downloads",
     "inputs_from",
     "local_mode_inputs",
+    "local_mode_secrets",
+    "builds",
     "default_enabled",
     "description",
 ];

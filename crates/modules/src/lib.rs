@@ -12,7 +12,9 @@ mod root;
 pub mod types;
 mod wiring;
 
-pub use catalog::{valid_module_name, Catalog, Download, Input, Meta, Module, Output, FILE_SUFFIXES, GATHER_ALL};
+pub use catalog::{
+    valid_module_name, Build, Catalog, Download, Input, Meta, Module, Output, FILE_SUFFIXES, GATHER_ALL,
+};
 pub use error::Error;
 pub use root::{generate, Backend, Provider, RootFiles, RootOutput, EMULATED_SERVICES, REGION_VARIABLE};
 pub use wiring::{wire, InputSource, RootVariable, WiredModule, Wiring};

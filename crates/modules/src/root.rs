@@ -10,8 +10,9 @@ pub const REGION_VARIABLE: &str = "aws_region";
 
 /// Every AWS service the provider may call, each pointed at the emulator in local mode. Any module may use any
 /// of them: the list covers the platform's modules and the ones issues plan (API Gateway, EventBridge and Lambda
-/// for snapshots, ECR, OpenSearch), since a service missing here would reach real AWS from local mode.
+/// for snapshots, ECR, OpenSearch, EFS), since a service missing here would reach real AWS from local mode.
 pub const EMULATED_SERVICES: &[&str] = &[
+    "acm",
     "apigateway",
     "apigatewayv2",
     "autoscaling",
@@ -20,6 +21,7 @@ pub const EMULATED_SERVICES: &[&str] = &[
     "dynamodb",
     "ec2",
     "ecr",
+    "efs",
     "elasticache",
     "elb",
     "elbv2",

@@ -295,23 +295,42 @@ fn a_gathered_input_concatenates_every_enabled_modules_output() {
     assert!(root.main_tf.contains("node_files = []"), "{}", root.main_tf);
 }
 
-#[test]
-fn a_download_must_name_inputs_of_its_module() {
+/// The error discovering a module `name` with `inputs` and the metadata `meta` gives.
+fn metadata_error(inputs: &[&str], meta: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
-    module(
-        dir.path(),
-        "pinned",
-        &["url"],
-        &[],
-        "{ downloads = [{ check = \"installer\", url = \"url\", sha256 = \"digest\" }] }",
-    );
-    let err = Catalog::discover(dir.path()).unwrap_err().to_string();
-    assert!(
-        err.ends_with(
-            "locals.ngp_module.downloads: check \"installer\" names input \"digest\", which the module does not have"
+    module(dir.path(), "probe", inputs, &[], meta);
+    Catalog::discover(dir.path()).unwrap_err().to_string()
+}
+
+#[test]
+fn metadata_that_names_what_the_module_lacks_is_refused() {
+    let cases = [
+        (
+            &["url"][..],
+            "{ downloads = [{ check = \"installer\", url = \"url\", sha256 = \"digest\" }] }",
+            "locals.ngp_module.downloads: check \"installer\" names input \"digest\", which the module does not have",
         ),
-        "{err}"
-    );
+        (
+            &["binary"][..],
+            "{ builds = [{ input = \"bin\", package = \"agent\" }] }",
+            "locals.ngp_module.builds: names input \"bin\", which the module does not have",
+        ),
+        (
+            &["binary"][..],
+            "{ builds = [{ input = \"binary\", package = \"a; rm -rf\" }] }",
+            "locals.ngp_module.builds: package \"a; rm -rf\" is not a crate name",
+        ),
+        // `api_key` is an input, but not marked sensitive: a value drawn at random would be shown.
+        (
+            &["api_key"][..],
+            "{ local_mode_secrets = [\"api_key\"] }",
+            "locals.ngp_module.local_mode_secrets: \"api_key\" must be a sensitive input of the module",
+        ),
+    ];
+    for (inputs, meta, expected) in cases {
+        let err = metadata_error(inputs, meta);
+        assert!(err.ends_with(expected), "{meta}: {err}");
+    }
 }
 
 /// Every repository module's README.md is what `ngp module docs` writes from its HCL now.

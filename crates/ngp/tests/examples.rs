@@ -57,7 +57,17 @@ async fn every_example_plans_in_local_mode() {
     let prod = plan(dir, port, &read("prod/ngp.tfvars"), Some(&read("prod/ngp.prod.tfvars")));
     assert_eq!(
         prod,
-        ["dcos", "docker-registry", "elasticache", "elk", "manager", "openvpn"]
+        [
+            "api-gateway",
+            "dcos",
+            "docker-registry",
+            "ecr",
+            "elasticache",
+            "elk",
+            "manager",
+            "monitoring",
+            "openvpn"
+        ]
     );
 
     let custom = plan(dir, port, &read("custom-module/ngp.tfvars"), None);

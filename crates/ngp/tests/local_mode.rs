@@ -21,6 +21,7 @@ struct Aws {
     secrets: aws_sdk_secretsmanager::Client,
     route53: aws_sdk_route53::Client,
     search: aws_sdk_opensearch::Client,
+    ecr: aws_sdk_ecr::Client,
 }
 
 async fn clients(port: u16) -> Aws {
@@ -38,6 +39,7 @@ async fn clients(port: u16) -> Aws {
         secrets: aws_sdk_secretsmanager::Client::new(&config),
         route53: aws_sdk_route53::Client::new(&config),
         search: aws_sdk_opensearch::Client::new(&config),
+        ecr: aws_sdk_ecr::Client::new(&config),
     }
 }
 
@@ -250,6 +252,273 @@ async fn masters_take_admin_router_only(ec2: &aws_sdk_ec2::Client, elb: &aws_sdk
     );
 }
 
+/// The registry asks for a password (htpasswd, bcrypt) that is generated into Secrets Manager; the agents get
+/// the Docker auth for it as a root-only file, which the refresher puts in the credentials archive. Neither the
+/// password nor its hash is in the app.
+async fn registry_requires_its_password(
+    dir: &std::path::Path,
+    port: u16,
+    rendered: &serde_json::Value,
+    outputs: &serde_json::Value,
+    aws: &Aws,
+) {
+    let registry = &outputs["docker-registry"];
+    let password = ok(local(dir, port).args([
+        "output",
+        "--env",
+        "local",
+        "--show-secrets",
+        "docker-registry.registry_password",
+    ]));
+    let password = password.trim();
+    assert!(password.len() >= 32, "{password}");
+    let secret = |path_end: &'static str| {
+        let file = registry["node_files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"].as_str().unwrap().ends_with(path_end))
+            .unwrap_or_else(|| panic!("no node file {path_end}"))
+            .clone();
+        let secrets = aws.secrets.clone();
+        async move {
+            let value = secrets
+                .get_secret_value()
+                .secret_id(file["secret_arn"].as_str().unwrap())
+                .send()
+                .await
+                .unwrap();
+            (file, value.secret_string().unwrap().to_owned())
+        }
+    };
+    let (htpasswd, hash) = secret("/htpasswd").await;
+    assert_eq!(
+        (htpasswd["mode"].as_str(), &htpasswd["roles"]),
+        (Some("0600"), &serde_json::json!(["private_agent"]))
+    );
+    assert!(
+        hash.starts_with("ngp:$2a$10$") && hash.ends_with('\n') && !hash.contains(password),
+        "{hash}"
+    );
+    let (auth_file, auth) = secret("/docker-registry.json").await;
+    assert_eq!(auth_file["roles"], serde_json::json!(["private_agent", "public_agent"]));
+    let auth: serde_json::Value = serde_json::from_str(&auth).unwrap();
+    let encoded = auth["192.168.0.1:5000"]["auth"].as_str().unwrap();
+    use base64::Engine;
+    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded).unwrap();
+    assert_eq!(String::from_utf8(decoded).unwrap(), format!("ngp:{password}"));
+
+    let apps = rendered.to_string();
+    assert!(
+        !apps.contains(password) && !apps.contains(encoded) && !apps.contains("$2a$"),
+        "a registry credential is in an app"
+    );
+    let app = rendered["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["module"] == "docker-registry")
+        .unwrap();
+    let env = &app["body"]["apps"][0]["env"];
+    assert_eq!(
+        (
+            env["REGISTRY_AUTH"].as_str(),
+            env["REGISTRY_AUTH_HTPASSWD_PATH"].as_str()
+        ),
+        (Some("htpasswd"), Some("/certs/htpasswd"))
+    );
+}
+
+/// ECR: the example repository is immutable, scans on push, is encrypted with the platform key and expires old
+/// images; the refresher runs once per agent, fetched from its bucket, which serves it through the VPC's S3
+/// endpoint only, unsigned, so the object is SSE-S3.
+async fn ecr_and_its_refresher(rendered: &serde_json::Value, outputs: &serde_json::Value, aws: &Aws) {
+    let repos = aws.ecr.describe_repositories().send().await.unwrap();
+    let [repo] = repos.repositories() else {
+        panic!("{repos:?}")
+    };
+    assert_eq!(repo.repository_name(), Some("platform/app"));
+    assert_eq!(repo.image_tag_mutability().map(|m| m.as_str()), Some("IMMUTABLE"));
+    assert_eq!(
+        repo.image_scanning_configuration().map(|c| c.scan_on_push()),
+        Some(true)
+    );
+    let encryption = repo.encryption_configuration().unwrap();
+    assert_eq!(encryption.encryption_type().as_str(), "KMS");
+    let policy = aws
+        .ecr
+        .get_lifecycle_policy()
+        .repository_name("platform/app")
+        .send()
+        .await
+        .unwrap();
+    let policy: serde_json::Value = serde_json::from_str(policy.lifecycle_policy_text().unwrap()).unwrap();
+    assert_eq!(policy["rules"][0]["selection"]["tagStatus"], "untagged");
+    assert_eq!(policy["rules"][1]["selection"]["countType"], "imageCountMoreThan");
+    assert_eq!(
+        outputs["ecr"]["ecr_repository_urls"]["platform/app"].as_str(),
+        repo.repository_uri()
+    );
+
+    let apps = rendered["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["module"] == "ecr")
+        .unwrap();
+    let apps = apps["body"]["apps"].as_array().unwrap();
+    assert_eq!(apps.len(), 2, "a refresher per kind of agent");
+    let uri = apps[0]["fetch"][0]["uri"].as_str().unwrap();
+    assert!(apps[0]["cmd"].as_str().unwrap().contains("--output /etc/docker.tar.gz"));
+    let (bucket, key) = uri
+        .strip_prefix("https://")
+        .and_then(|u| u.split_once(".s3.us-east-1.amazonaws.com/"))
+        .unwrap();
+    let object = aws.s3.head_object().bucket(bucket).key(key).send().await.unwrap();
+    assert_eq!(object.server_side_encryption().map(|e| e.as_str()), Some("AES256"));
+    assert!(object.content_length().unwrap() > 1_000_000, "a static binary");
+    let policy = aws.s3.get_bucket_policy().bucket(bucket).send().await.unwrap();
+    let policy = policy.policy().unwrap();
+    assert!(
+        policy.contains("aws:SourceVpce") && policy.contains("/refresher/*"),
+        "{policy}"
+    );
+}
+
+/// Every env file a module asks the agents to write (node_files, 0600) holds values that no app carries: the
+/// Tyk credentials, Redis's token and Sysdig's access key reach their tasks only through Docker's --env-file.
+async fn env_files_stay_out_of_marathon(rendered: &serde_json::Value, outputs: &serde_json::Value, aws: &Aws) {
+    let apps = rendered.to_string();
+    let mut checked = Vec::new();
+    for (module, outs) in outputs.as_object().unwrap() {
+        let Some(files) = outs["node_files"].as_array() else {
+            continue;
+        };
+        for file in files.iter().filter(|f| f["path"].as_str().unwrap().ends_with(".env")) {
+            assert_eq!(file["mode"], "0600", "{module}: {file}");
+            let arn = file["secret_arn"].as_str().unwrap();
+            let value = aws.secrets.get_secret_value().secret_id(arn).send().await.unwrap();
+            for line in value.secret_string().unwrap().lines() {
+                let (name, value) = line.split_once('=').unwrap();
+                assert!(
+                    value.len() >= 16 && !apps.contains(value),
+                    "{module}: {name} is in an app"
+                );
+                checked.push(name.to_owned());
+            }
+        }
+    }
+    checked.sort();
+    for name in [
+        "ACCESS_KEY",
+        "TYK_GW_SLAVEOPTIONS_APIKEY",
+        "TYK_PMP_PUMPS_HYBRID_META_APIKEY",
+    ] {
+        assert!(checked.iter().any(|c| c == name), "{name} among {checked:?}");
+    }
+}
+
+/// The API gateway: its secrets (the local stand-ins for Tyk Cloud's credentials, Redis's token) reach the
+/// gateway only through the settings secret the public agents write 0600 and Docker reads; the app carries no
+/// secret; the public load balancer takes HTTPS only, with a certificate, and sends it to the public agents.
+async fn gateway_keeps_its_secrets(
+    dir: &std::path::Path,
+    rendered: &serde_json::Value,
+    outputs: &serde_json::Value,
+    aws: &Aws,
+) {
+    use std::os::unix::fs::PermissionsExt;
+    let kept = dir.join(".ngp/local/local-secrets.json");
+    assert_eq!(std::fs::metadata(&kept).unwrap().permissions().mode() & 0o777, 0o600);
+    let kept: serde_json::Value = serde_json::from_slice(&std::fs::read(&kept).unwrap()).unwrap();
+    let api_key = kept["tyk_api_key"].as_str().unwrap();
+    assert!(api_key.len() >= 32 && kept["tyk_org_id"].is_string(), "{kept}");
+
+    let gateway = &outputs["api-gateway"];
+    let files = gateway["node_files"].as_array().unwrap();
+    let env_file = files
+        .iter()
+        .find(|f| f["roles"] == serde_json::json!(["public_agent"]))
+        .unwrap();
+    assert_eq!(env_file["mode"], "0600");
+    let settings = aws
+        .secrets
+        .get_secret_value()
+        .secret_id(env_file["secret_arn"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let settings = settings.secret_string().unwrap();
+    assert!(
+        settings.contains(&format!("TYK_GW_SLAVEOPTIONS_APIKEY={api_key}\n")),
+        "the gateway's settings"
+    );
+    assert!(settings.contains("TYK_GW_STORAGE_PASSWORD=") && settings.contains("TYK_GW_SECRET="));
+
+    // The app: the settings by --env-file, and no secret of any kind in its definition.
+    let apps = rendered["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["module"] == "api-gateway")
+        .unwrap();
+    let app = apps["body"]["apps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == "/ngp/api-gateway/gateway")
+        .unwrap();
+    assert_eq!(
+        app["container"]["docker"]["parameters"],
+        serde_json::json!([{ "key": "env-file", "value": env_file["path"] }])
+    );
+    assert_eq!(app["acceptedResourceRoles"], serde_json::json!(["slave_public"]));
+    assert_eq!(app["healthChecks"][0]["path"], "/hello");
+    assert!(!std::fs::read_to_string(dir.join(".ngp/local/terraform.tfvars.json"))
+        .unwrap()
+        .contains(api_key));
+
+    // The load balancer: one HTTPS listener with a certificate, forwarding to the public agents.
+    let lbs = aws.elb.describe_load_balancers().send().await.unwrap();
+    let lb = lbs
+        .load_balancers()
+        .iter()
+        .find(|lb| lb.load_balancer_name() == Some("ngp-tyk-dev"))
+        .unwrap();
+    let listeners = aws
+        .elb
+        .describe_listeners()
+        .load_balancer_arn(lb.load_balancer_arn().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let [listener] = listeners.listeners() else {
+        panic!("{listeners:?}")
+    };
+    assert_eq!(
+        (listener.port(), listener.protocol().map(|p| p.as_str())),
+        (Some(443), Some("HTTPS"))
+    );
+    assert!(listener
+        .certificates()
+        .iter()
+        .any(|c| c.certificate_arn().is_some_and(|a| a.contains(":acm:"))));
+    let group = listener.default_actions()[0].target_group_arn().unwrap();
+    let targets = aws
+        .elb
+        .describe_target_health()
+        .target_group_arn(group)
+        .send()
+        .await
+        .unwrap();
+    let public_agents = outputs["cluster"]["public_agent_count"].as_u64().unwrap() as usize;
+    assert_eq!(
+        targets.target_health_descriptions().len(),
+        public_agents,
+        "every public agent is the gateway's target"
+    );
+}
+
 /// The platform key lets EC2 Auto Scaling's service-linked role use it for the nodes' volumes, as the Auto
 /// Scaling guide requires (the emulator does not check key policies; the state holds what Terraform sent).
 fn autoscaling_may_use_the_platform_key(dir: &std::path::Path) {
@@ -424,7 +693,9 @@ async fn local_mode_from_up_to_destroy() {
     );
     assert_eq!(printed.matches("Where things are:").count(), 1, "{printed}");
     assert!(
-        printed.contains("  dcos_url ") && printed.contains("  vpn_connect_url "),
+        printed.contains("  dcos_url ")
+            && printed.contains("  vpn_connect_url ")
+            && printed.contains("https://tyk.ngp.test"),
         "{printed}"
     );
     // The apps follow: the registry is on the Marathon emulator, and a second look finds nothing to do.
@@ -433,7 +704,7 @@ async fn local_mode_from_up_to_destroy() {
         "{printed}"
     );
     assert!(
-        printed.contains("Apps reconciled: 4 created, 0 updated, 0 unchanged, 0 removed"),
+        printed.contains("Apps reconciled: 10 created, 0 updated, 0 unchanged, 0 removed"),
         "{printed}"
     );
     let apps = |args: &[&str]| ok(local(dir, port).args(args));
@@ -484,13 +755,16 @@ async fn local_mode_from_up_to_destroy() {
         );
     }
     let plan = apps(&["apps", "plan", "--env", "local"]);
-    assert_eq!(plan.trim(), "Apps: 0 to create, 0 to update, 0 to remove, 4 unchanged.");
+    assert_eq!(
+        plan.trim(),
+        "Apps: 0 to create, 0 to update, 0 to remove, 10 unchanged."
+    );
     // One registry value changed in the tfvars changes exactly that app, in exactly that key.
     std::fs::write(dir.join("ngp.local.tfvars"), "registry_mem = 1024\n").unwrap();
     let applied = apps(&["apply", "--env", "local"]);
     assert!(
         applied.contains("  ~ /ngp/docker-registry/registry (update: mem)")
-            && applied.contains("Apps reconciled: 0 created, 1 updated, 3 unchanged, 0 removed")
+            && applied.contains("Apps reconciled: 0 created, 1 updated, 9 unchanged, 0 removed")
             && applied.contains("docker-registry: TLS certificates exist; unchanged"),
         "{applied}"
     );
@@ -519,6 +793,10 @@ async fn local_mode_from_up_to_destroy() {
         }
     }
     filebeat_finds_the_sandboxes(&rendered);
+    gateway_keeps_its_secrets(dir, &rendered, &outputs, &aws).await;
+    env_files_stay_out_of_marathon(&rendered, &outputs, &aws).await;
+    ecr_and_its_refresher(&rendered, &outputs, &aws).await;
+    registry_requires_its_password(dir, port, &rendered, &outputs, &aws).await;
     // The OpenSearch master password is in no app and in no output shown without --show-secrets.
     let master = ok(local(dir, port).args([
         "output",
@@ -542,8 +820,13 @@ async fn local_mode_from_up_to_destroy() {
     assert!(status.contains("/ngp/docker-registry/registry"), "{status}");
     let status: serde_json::Value =
         serde_json::from_str(&apps(&["apps", "status", "--env", "local", "--json"])).unwrap();
-    assert_eq!(status[0]["id"], serde_json::json!("/ngp/docker-registry/registry"));
-    assert_eq!(status[0]["running"], status[0]["instances"]);
+    let registry = status
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == "/ngp/docker-registry/registry")
+        .expect("the registry's status");
+    assert_eq!(registry["running"], registry["instances"]);
     // And back: the value leaves the tfvars, the app returns to the module's default.
     std::fs::remove_file(dir.join("ngp.local.tfvars")).unwrap();
     let applied = apps(&["apply", "--env", "local"]);
@@ -583,8 +866,10 @@ async fn local_mode_from_up_to_destroy() {
         .await
         .unwrap();
     assert!(!volumes.volumes().is_empty() && volumes.volumes().iter().all(|v| v.encrypted() == Some(true)));
-    // Nothing is open to the world but the VPN (443/tcp, 1194/udp) and the public agents (80/443).
+    // Nothing is open to the world but the VPN (443/tcp, 1194/udp), the public agents (80/443) and the API
+    // gateway's load balancer (443).
     let allowed = [
+        ("ngp-tyk-lb-dev", "tcp", 443),
         ("ngp-dcos-public-agent-dev", "tcp", 443),
         ("ngp-dcos-public-agent-dev", "tcp", 80),
         ("ngp-vpn-dev", "tcp", 443),
@@ -784,6 +1069,12 @@ async fn local_mode_from_up_to_destroy() {
     if dir.join(".ngp/terraform.rc").exists() {
         plain.env("TF_CLI_CONFIG_FILE", dir.join(".ngp/terraform.rc"));
     }
+    // Secrets are never in the workspace's files: plain terraform gets them as ngp passes them, TF_VAR_*.
+    let drawn: std::collections::BTreeMap<String, String> =
+        serde_json::from_slice(&std::fs::read(dir.join(".ngp/local/local-secrets.json")).unwrap()).unwrap();
+    for (name, value) in drawn {
+        plain.env(format!("TF_VAR_{name}"), value);
+    }
     let out = plain.output().unwrap();
     assert_eq!(
         out.status.code(),
@@ -878,7 +1169,7 @@ async fn local_mode_from_up_to_destroy() {
     let removed = ok(local(dir, port).args(["apps", "remove", "--env", "local", "--auto-approve"]));
     assert!(
         removed.contains("  - /ngp/docker-registry/registry (remove)")
-            && removed.contains("Apps reconciled: 0 created, 0 updated, 0 unchanged, 4 removed"),
+            && removed.contains("Apps reconciled: 0 created, 0 updated, 0 unchanged, 10 removed"),
         "{removed}"
     );
     let status = ok(local(dir, port).args(["apps", "status", "--env", "local"]));
@@ -886,7 +1177,7 @@ async fn local_mode_from_up_to_destroy() {
 
     // Destroy takes the modules' apps off Marathon first, then leaves nothing of ours behind in either emulator.
     let reapplied = ok(local(dir, port).args(["apps", "apply", "--env", "local"]));
-    assert!(reapplied.contains("4 created"), "{reapplied}");
+    assert!(reapplied.contains("10 created"), "{reapplied}");
     let refused = run(local(dir, port)
         .args(["destroy", "--env", "local"])
         .stdin(Stdio::null()));

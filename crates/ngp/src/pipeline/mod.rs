@@ -7,7 +7,9 @@
 //! No step reaches back for what an earlier one had: each takes the workspace and the outputs it is given.
 
 pub mod apps;
+pub mod builds;
 pub mod certificates;
+pub mod local_secrets;
 pub mod outputs;
 pub mod terraform;
 pub mod workspace;

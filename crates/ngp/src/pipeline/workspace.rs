@@ -9,6 +9,7 @@ use ngp_modules::{generate, wire, Backend, Catalog, Provider, RootOutput, REGION
 use ngp_terraform::Terraform;
 use sha2::{Digest, Sha256};
 
+use super::local_secrets::{self, LocalSecrets};
 use crate::project::{write_atomic, Project, LOCAL_ENV};
 
 /// The region local mode uses; the emulator accepts any.
@@ -294,7 +295,7 @@ impl Workspace {
     pub fn prepare(project: &Project, env: &str, emulator: Option<&str>) -> Result<Self> {
         validate_env_name(env)?;
         let dir = project.workspace(env);
-        let terraform = terraform_for(project, &dir)?;
+        let mut terraform = terraform_for(project, &dir)?;
 
         let catalog = project.catalog()?;
         let mut settings = Settings::load(&project.dir, overlay_env(env), std::env::vars())?;
@@ -303,6 +304,14 @@ impl Workspace {
         let wiring = wire(&catalog, &modules, from.as_deref())?;
 
         let provider = provider(env, emulator, &catalog, &modules, &mut settings)?;
+        let mut local_secrets = None;
+        if matches!(provider, Provider::Emulator { .. }) {
+            let mut secrets = LocalSecrets::load(dir.join(local_secrets::FILE))?;
+            for (key, value) in secrets.supply(&catalog, &modules, &mut settings)? {
+                terraform = terraform.env(key, value);
+            }
+            local_secrets = Some(secrets);
+        }
         let backend = read_backend(project, env)?;
         let root = generate(&catalog, &wiring, "../../modules", &provider, backend.as_ref());
 
@@ -316,11 +325,16 @@ impl Workspace {
         // What the user wrote comes first: a wrong value is named before a missing one.
         check_types(&wiring, &settings)?;
         check_secrets_not_in_files(&wiring, &settings)?;
+        // The binaries modules upload: built now, so that their inputs are set (cargo skips what is current).
+        super::builds::supply(&catalog, &modules, &mut settings)?;
         check_missing(&wiring, &settings, env)?;
         let values = settings.terraform_values(declared);
 
         // Nothing is written before every check above passed; from here on, this run holds the environment.
         let lock = project.lock_env(env)?;
+        if let Some(secrets) = &local_secrets {
+            secrets.save()?;
+        }
         let files = write_files(&dir, &terraform, &root, &values)?;
         let ignore = project.state_dir().join(".gitignore");
         if !ignore.exists() {

@@ -1,0 +1,337 @@
+# api-gateway: Tyk's hybrid gateway on the public agents, connected to a Tyk control plane (Tyk Cloud or MDCB),
+# with the elasticache Redis (TLS, auth token) and, when enabled, Tyk Pump shipping the analytics. A public
+# application load balancer at tyk.<domain> terminates TLS with an ACM certificate. It listens on 443 only: an
+# API client that calls http:// would send its credentials in the clear before any redirect could help.
+#
+# Secrets: the control plane's org id and API key (TF_VAR_* only), the Redis token and the generated gateway
+# secret are put together in one Secrets Manager secret per app, an env file. The agents write it at boot
+# (node_files, 0600, root) and Docker reads it (--env-file) when it starts the container: no secret is in the
+# app's definition, which anyone who can read Marathon's API sees. Trade-off: the values are in Terraform's state,
+# as every sensitive input is; keep the state encrypted (the S3 backend's default).
+
+# ngp reads this block; Terraform ignores it.
+locals {
+  ngp_module = {
+    description     = "API gateway: Tyk hybrid gateway (Redis, Pump) behind a public HTTPS load balancer"
+    default_enabled = true
+    headline        = ["gateway_url"]
+    inputs_from     = {}
+    local_mode_inputs = {
+      tyk_connection_string = "mdcb.ngp.test:443" # no control plane in local mode: the gateway app is data only
+      gateway_instances     = 1                   # one public agent
+      pump_enabled          = true                # so that the Pump's app and secret are exercised too
+    }
+    # No Tyk Cloud in local mode: ngp draws these once and keeps them in .ngp/local (0600).
+    local_mode_secrets = ["tyk_org_id", "tyk_api_key"]
+  }
+}
+
+module "label" {
+  source  = "../.shared/label"
+  context = var.context
+}
+
+locals {
+  name = module.label.name_format
+  tags = module.label.tags
+
+  hostname     = var.domain == null ? null : "tyk.${var.domain}"
+  group_id     = coalesce(var.tyk_group_id, module.label.id)
+  gateway_env  = "${var.settings_dir}/gateway.env"
+  pump_env     = "${var.settings_dir}/pump.env"
+  redis_common = { HOST = var.redis_endpoint, PORT = tostring(var.redis_port), USESSL = "true" }
+}
+
+################################################################################
+# Secrets: the gateway's own API secret, and one env file per app
+################################################################################
+
+module "gateway_secret" {
+  source = "../.shared/generated-secret"
+
+  name_prefix = format(local.name, "tyk-gateway-secret")
+  description = "Tyk Gateway API secret (x-tyk-authorization) of ${module.label.id}"
+  kms_key_arn = var.kms_key_arn
+  length      = 48
+  tags        = local.tags
+}
+
+module "gateway_settings" {
+  source = "../.shared/env-file-secret"
+
+  name_prefix = format(local.name, "tyk-gateway-settings")
+  description = "Secret settings of the Tyk gateway of ${module.label.id}, as an env file"
+  kms_key_arn = var.kms_key_arn
+  path        = local.gateway_env
+  readers     = { public_agent = var.node_role_names["public_agent"] }
+  policy_name = "api-gateway-settings"
+  tags        = local.tags
+  values = {
+    TYK_GW_SECRET              = module.gateway_secret.value
+    TYK_GW_SLAVEOPTIONS_RPCKEY = var.tyk_org_id
+    TYK_GW_SLAVEOPTIONS_APIKEY = var.tyk_api_key
+    TYK_GW_STORAGE_PASSWORD    = var.redis_auth_token
+  }
+}
+
+# The Pump runs on the private agents.
+module "pump_settings" {
+  source = "../.shared/env-file-secret"
+  count  = var.pump_enabled ? 1 : 0
+
+  name_prefix = format(local.name, "tyk-pump-settings")
+  description = "Secret settings of the Tyk Pump of ${module.label.id}, as an env file"
+  kms_key_arn = var.kms_key_arn
+  path        = local.pump_env
+  readers     = { private_agent = var.node_role_names["private_agent"] }
+  policy_name = "api-gateway-pump-settings"
+  tags        = local.tags
+  values = {
+    TYK_PMP_ANALYTICSSTORAGECONFIG_PASSWORD = var.redis_auth_token
+    TYK_PMP_PUMPS_HYBRID_META_RPCKEY        = var.tyk_org_id
+    TYK_PMP_PUMPS_HYBRID_META_APIKEY        = var.tyk_api_key
+  }
+}
+
+################################################################################
+# The public load balancer: HTTPS only, at tyk.<domain>
+################################################################################
+
+resource "aws_security_group" "lb" {
+  name        = format(local.name, "tyk-lb")
+  description = "Tyk gateway load balancer: 443 from gateway_ingress_cidrs, to the gateway port of the agents only"
+  vpc_id      = var.vpc_id
+  tags        = merge(local.tags, { Name = format(local.name, "tyk-lb") })
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+# aws_security_group_rule, not the newer rule resources: see the dcos module on moto's referenced group ids.
+resource "aws_security_group_rule" "lb_https" {
+  type              = "ingress"
+  security_group_id = aws_security_group.lb.id
+  description       = "HTTPS from the gateway clients"
+  protocol          = "tcp"
+  from_port         = 443
+  to_port           = 443
+  cidr_blocks       = var.gateway_ingress_cidrs
+}
+
+resource "aws_security_group_rule" "lb_to_gateway" {
+  type                     = "egress"
+  security_group_id        = aws_security_group.lb.id
+  description              = "To the gateway on the public agents"
+  protocol                 = "tcp"
+  from_port                = var.gateway_port
+  to_port                  = var.gateway_port
+  source_security_group_id = var.agent_security_group_id
+}
+
+resource "aws_security_group_rule" "gateway_from_lb" {
+  type                     = "ingress"
+  security_group_id        = var.agent_security_group_id
+  description              = "The Tyk gateway from its load balancer"
+  protocol                 = "tcp"
+  from_port                = var.gateway_port
+  to_port                  = var.gateway_port
+  source_security_group_id = aws_security_group.lb.id
+}
+
+resource "aws_lb" "gateway" {
+  # checkov:skip=CKV_AWS_91: every request is recorded by the gateway itself, in Tyk's analytics (enable_analytics is set below), which go to the control plane.
+  # checkov:skip=CKV2_AWS_28: Tyk is the firewall for these APIs: it authenticates and rate-limits every request before any upstream sees it.
+  name                       = substr(format(local.name, "tyk"), 0, 32)
+  internal                   = false
+  load_balancer_type         = "application"
+  subnets                    = var.public_subnet_ids
+  security_groups            = [aws_security_group.lb.id]
+  drop_invalid_header_fields = true
+  enable_deletion_protection = var.load_balancer_deletion_protection
+  tags                       = merge(local.tags, { Name = format(local.name, "tyk") })
+}
+
+resource "aws_lb_target_group" "gateway" {
+  name     = substr(format(local.name, "tyk"), 0, 32)
+  port     = var.gateway_port
+  protocol = "HTTP"
+  vpc_id   = var.vpc_id
+  tags     = local.tags
+
+  health_check {
+    path                = "/hello"
+    port                = "traffic-port"
+    protocol            = "HTTP"
+    matcher             = "200"
+    interval            = 15
+    healthy_threshold   = 2
+    unhealthy_threshold = 3
+  }
+}
+
+resource "aws_lb_listener" "https" {
+  load_balancer_arn = aws_lb.gateway.arn
+  port              = 443
+  protocol          = "HTTPS"
+  ssl_policy        = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+  certificate_arn   = local.certificate_arn
+  tags              = local.tags
+
+  default_action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.gateway.arn
+  }
+}
+
+################################################################################
+# Name and certificate: tyk.<domain>, validated in Route53 unless a certificate is given
+################################################################################
+
+locals {
+  request_certificate = var.certificate_arn == null
+}
+
+resource "aws_acm_certificate" "gateway" {
+  count = local.request_certificate ? 1 : 0
+
+  domain_name       = local.hostname
+  validation_method = "DNS"
+  tags              = merge(local.tags, { Name = local.hostname })
+
+  lifecycle {
+    create_before_destroy = true
+
+    precondition {
+      condition     = var.dns_records && local.hostname != null && var.dns_zone_id != null
+      error_message = "api-gateway: give certificate_arn, or set domain and dns_records = true so that ngp can validate a certificate for tyk.<domain>."
+    }
+  }
+}
+
+resource "aws_route53_record" "validation" {
+  for_each = local.request_certificate ? {
+    for o in aws_acm_certificate.gateway[0].domain_validation_options : o.domain_name => o
+  } : {}
+
+  zone_id         = var.dns_zone_id
+  name            = each.value.resource_record_name
+  type            = each.value.resource_record_type
+  records         = [each.value.resource_record_value]
+  ttl             = 300
+  allow_overwrite = true
+}
+
+resource "aws_acm_certificate_validation" "gateway" {
+  count = local.request_certificate ? 1 : 0
+
+  certificate_arn         = aws_acm_certificate.gateway[0].arn
+  validation_record_fqdns = [for r in aws_route53_record.validation : r.fqdn]
+}
+
+locals {
+  certificate_arn = local.request_certificate ? aws_acm_certificate_validation.gateway[0].certificate_arn : var.certificate_arn
+}
+
+resource "aws_route53_record" "gateway" {
+  count = var.dns_records && local.hostname != null ? 1 : 0
+
+  zone_id = var.dns_zone_id
+  name    = local.hostname
+  type    = "A"
+
+  alias {
+    name                   = aws_lb.gateway.dns_name
+    zone_id                = aws_lb.gateway.zone_id
+    evaluate_target_health = true
+  }
+}
+
+################################################################################
+# The apps, as data
+################################################################################
+
+locals {
+  gateway = {
+    id        = "gateway"
+    instances = var.gateway_instances
+    cpus      = 1
+    mem       = 1024
+    container = {
+      type = "DOCKER"
+      docker = {
+        image = var.gateway_image
+        # Docker reads the secret settings on the agent when it starts the container; Marathon never holds them.
+        parameters = [{ key = "env-file", value = local.gateway_env }]
+      }
+      portMappings = [{ containerPort = var.gateway_port, hostPort = var.gateway_port, protocol = "tcp", name = "http" }]
+    }
+    # Bridged: the gateway needs no AWS credentials, and hop limit 1 keeps it from the agent's role.
+    networks              = [{ mode = "container/bridge" }]
+    requirePorts          = true
+    acceptedResourceRoles = ["slave_public"]
+    constraints           = [["hostname", "UNIQUE"]]
+    env = merge(
+      {
+        TYK_GW_LISTENPORT                                   = tostring(var.gateway_port)
+        TYK_GW_USEDBAPPCONFIGS                              = "false"
+        TYK_GW_SLAVEOPTIONS_USERPC                          = "true"
+        TYK_GW_SLAVEOPTIONS_CONNECTIONSTRING                = var.tyk_connection_string
+        TYK_GW_SLAVEOPTIONS_USESSL                          = "true"
+        TYK_GW_SLAVEOPTIONS_SSLINSECURESKIPVERIFY           = "false"
+        TYK_GW_SLAVEOPTIONS_GROUPID                         = local.group_id
+        TYK_GW_SLAVEOPTIONS_BINDTOSLUGSINSTEADOFLISTENPATHS = "false"
+        TYK_GW_AUTHOVERRIDE_FORCEAUTHPROVIDER               = "true"
+        TYK_GW_AUTHOVERRIDE_AUTHPROVIDER_STORAGEENGINE      = "rpc"
+        TYK_GW_POLICIES_POLICYSOURCE                        = "rpc"
+        TYK_GW_POLICIES_POLICYRECORDNAME                    = "tyk_policies"
+        TYK_GW_STORAGE_TYPE                                 = "redis"
+        TYK_GW_STORAGE_ENABLECLUSTER                        = "false"
+        TYK_GW_STORAGE_SSLINSECURESKIPVERIFY                = "false"
+        TYK_GW_ENABLEANALYTICS                              = "true"
+        # With a Pump, analytics wait in Redis for it; without, the gateway sends them over RPC.
+        TYK_GW_ANALYTICSCONFIG_TYPE = var.pump_enabled ? "" : "rpc"
+      },
+      { for k, v in local.redis_common : "TYK_GW_STORAGE_${k}" => v },
+    )
+    healthChecks = [
+      { protocol = "MESOS_HTTP", path = "/hello", portIndex = 0, gracePeriodSeconds = 60, intervalSeconds = 20, timeoutSeconds = 10, maxConsecutiveFailures = 3 }
+    ]
+    upgradeStrategy = { minimumHealthCapacity = 0.5, maximumOverCapacity = 0 }
+  }
+
+  pump = {
+    id        = "pump"
+    instances = 1
+    cpus      = 0.5
+    mem       = 512
+    container = {
+      type = "DOCKER"
+      docker = {
+        image      = var.pump_image
+        parameters = [{ key = "env-file", value = local.pump_env }]
+      }
+      portMappings = [{ containerPort = 8083, hostPort = 0, protocol = "tcp", name = "health" }]
+    }
+    networks = [{ mode = "container/bridge" }]
+    env = merge(
+      {
+        TYK_PMP_ANALYTICSSTORAGETYPE                         = "redis"
+        TYK_PMP_PURGEDELAY                                   = "10"
+        TYK_PMP_HEALTHCHECKENDPOINTNAME                      = "health"
+        TYK_PMP_HEALTHCHECKENDPOINTPORT                      = "8083"
+        TYK_PMP_PUMPS_HYBRID_TYPE                            = "hybrid"
+        TYK_PMP_PUMPS_HYBRID_META_CONNECTIONSTRING           = var.tyk_connection_string
+        TYK_PMP_PUMPS_HYBRID_META_USESSL                     = "true"
+        TYK_PMP_PUMPS_HYBRID_META_SSLINSECURESKIPVERIFY      = "false"
+        TYK_PMP_ANALYTICSSTORAGECONFIG_SSLINSECURESKIPVERIFY = "false"
+      },
+      { for k, v in local.redis_common : "TYK_PMP_ANALYTICSSTORAGECONFIG_${k}" => v },
+    )
+    healthChecks = [
+      { protocol = "MESOS_HTTP", path = "/health", portIndex = 0, gracePeriodSeconds = 60, intervalSeconds = 30 }
+    ]
+  }
+
+  marathon_apps = concat([local.gateway], var.pump_enabled ? [local.pump] : [])
+}

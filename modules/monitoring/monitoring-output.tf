@@ -1,0 +1,14 @@
+output "sysdig_collector" {
+  description = "Where the agents report."
+  value       = "${var.sysdig_collector}:${var.sysdig_collector_port}"
+}
+
+output "node_files" {
+  description = "Contract: the agent's secret settings, which every agent node writes at boot, root-only, for Docker's --env-file."
+  value       = [module.settings.node_file]
+}
+
+output "marathon_apps" {
+  description = "The Sysdig agent once per agent node (private and public), as Marathon apps; ngp deploys them into /ngp/monitoring."
+  value       = local.marathon_apps
+}
