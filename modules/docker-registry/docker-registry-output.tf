@@ -8,6 +8,11 @@ output "registry_address" {
   value       = "${var.registry_vip}:${var.registry_port}"
 }
 
+output "registry_root_directory" {
+  description = "Where in the bucket the registry keeps its data (the S3 driver's rootdirectory)."
+  value       = local.root_directory
+}
+
 output "registry_ca_secret_arn" {
   description = "Secret with the registry CA's certificate (PEM); the DC/OS nodes trust it for registry_address."
   value       = aws_secretsmanager_secret.tls["ca_cert"].arn
@@ -71,7 +76,7 @@ output "ngp_tls" {
     server_cert_secret_arn = aws_secretsmanager_secret.tls["server_cert"].arn
     server_key_secret_arn  = aws_secretsmanager_secret.tls["server_key"].arn
     common_name            = "registry.ngp"
-    ip_addresses           = [var.registry_vip]
+    ip_addresses           = [var.registry_vip, "127.0.0.1"] # on an agent, 127.0.0.1:5000 is that agent's registry
     dns_names              = ["registry.ngp", "registry.marathon.l4lb.thisdcos.directory"]
   }
 }

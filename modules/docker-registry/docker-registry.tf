@@ -13,11 +13,13 @@
 # ngp reads this block; Terraform ignores it.
 locals {
   ngp_module = {
-    description       = "Private Docker registry (registry:2 on S3) at the VIP 192.168.0.1:5000, as a Marathon app"
-    default_enabled   = true
-    headline          = ["registry_address"]
-    inputs_from       = {}
-    local_mode_inputs = {}
+    description     = "Private Docker registry (registry:2 on S3) at the VIP 192.168.0.1:5000, as a Marathon app"
+    default_enabled = true
+    headline        = ["registry_address"]
+    inputs_from     = {}
+    local_mode_inputs = {
+      force_destroy = true # local environments are disposable: destroy takes pushed images with the bucket
+    }
   }
 }
 

@@ -13,6 +13,7 @@ from moto.elasticache.responses import ElastiCacheResponse
 from moto.opensearch import models as opensearch_models
 from moto.iam.access_control import IAMPolicyStatement, PermissionResult
 from moto.iam.policy_conditions import TrustCondition
+from moto.s3.models import FakeDeleteMarker
 from moto.server import main
 
 # OpenSearch: the provider waits for DomainProcessingStatus, which moto never reports (emulator-notes.md).
@@ -154,6 +155,12 @@ def _statement_applies_when_its_conditions_hold(
 
 
 IAMPolicyStatement.is_action_permitted = _statement_applies_when_its_conditions_hold
+
+# S3: removing a key whose versions include a delete marker called the marker's dispose(), which it lacks. The
+# crash (500) made the provider retry for minutes when destroying a versioned bucket with force_destroy after the
+# registry had deleted a manifest. A marker holds no data: there is nothing to dispose of.
+if not hasattr(FakeDeleteMarker, "dispose"):
+    FakeDeleteMarker.dispose = lambda self, garbage=False: None
 
 if __name__ == "__main__":
     main(sys.argv[1:])

@@ -30,6 +30,15 @@ pub const CONTEXT: &str = "context";
 /// Marathon app label: `private` or `public`; ngp runs the app once per agent of that kind.
 pub const PER_AGENT_LABEL: &str = "NGP_PER_AGENT";
 
+/// The private registry, for `ngp registry check`: where it is (`host:port`), its user, the secrets holding its
+/// password and its CA, and the bucket and root directory of its storage.
+pub const REGISTRY_ADDRESS: &str = "registry_address";
+pub const REGISTRY_USER: &str = "registry_user";
+pub const REGISTRY_PASSWORD_SECRET_ARN: &str = "registry_password_secret_arn";
+pub const REGISTRY_CA_SECRET_ARN: &str = "registry_ca_secret_arn";
+pub const REGISTRY_BUCKET: &str = "registry_bucket";
+pub const REGISTRY_ROOT_DIRECTORY: &str = "registry_root_directory";
+
 /// Every name of the contract, as `docs/modules.md` lists them.
 pub const NAMES: &[&str] = &[
     MARATHON_URL,
@@ -41,6 +50,12 @@ pub const NAMES: &[&str] = &[
     VPN_CONNECT_URL,
     VPN_ADMIN_USER,
     VPN_ADMIN_PASSWORD,
+    REGISTRY_ADDRESS,
+    REGISTRY_USER,
+    REGISTRY_PASSWORD_SECRET_ARN,
+    REGISTRY_CA_SECRET_ARN,
+    REGISTRY_BUCKET,
+    REGISTRY_ROOT_DIRECTORY,
     DOMAIN,
     CREATE_DNS_ZONE,
     CONTEXT,

@@ -125,6 +125,9 @@ pub enum Command {
     /// The OpenVPN Access Server: download connection profiles.
     #[command(subcommand)]
     Vpn(VpnCommand),
+    /// The private registry (or an ECR repository): prove it end to end with a real push.
+    #[command(subcommand)]
+    Registry(RegistryCommand),
     /// Start, stop or check the local AWS emulator.
     #[command(subcommand)]
     Local(LocalCommand),
@@ -254,5 +257,22 @@ pub enum VpnCommand {
         /// Write the profile to FILE (readable by you only) instead of standard output.
         #[arg(long, short = 'o', value_name = "FILE")]
         output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RegistryCommand {
+    /// Push a tiny image built here (no Docker needed), pull it back, verify its digests, find its objects in the
+    /// registry's bucket, then delete it; each step timed. The registry, its CA and its password come from the
+    /// outputs and Secrets Manager.
+    Check {
+        #[command(flatten)]
+        env: EnvArg,
+        /// The registry's host:port. Default: the `registry_address` output (reachable inside the cluster).
+        #[arg(long, value_name = "HOST:PORT")]
+        address: Option<String>,
+        /// Check this ECR repository instead, with an ECR token.
+        #[arg(long, value_name = "REPO", conflicts_with = "address")]
+        ecr: Option<String>,
     },
 }

@@ -11,8 +11,8 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Parser;
 
-use cli::{Cli, Command, ModuleCommand, VpnCommand};
-use commands::{doctor, init, module as module_cmd, output, run, setup, vpn};
+use cli::{Cli, Command, ModuleCommand, RegistryCommand, VpnCommand};
+use commands::{doctor, init, module as module_cmd, output, registry, run, setup, vpn};
 use project::Project;
 
 fn main() -> ExitCode {
@@ -88,6 +88,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
         )?,
         Command::Module(command) => module(&project, command)?,
         Command::Vpn(command) => vpn(&project, command)?,
+        Command::Registry(RegistryCommand::Check { env, address, ecr }) => registry::check(
+            &project,
+            &registry::CheckRequest {
+                env: &env.env,
+                address: address.as_deref(),
+                ecr: ecr.as_deref(),
+            },
+        )?,
         Command::Setup => setup::setup(&project)?,
     }
     Ok(ExitCode::SUCCESS)

@@ -25,6 +25,9 @@ fn the_cli_names_no_module_and_no_output_outside_the_contract() {
         names.extend(module.outputs.iter().map(|o| o.name.clone()));
     }
     names.retain(|n| !NAMES.contains(&n.as_str()));
+    // `ngp registry check --ecr REPO` talks to the AWS service ECR, whichever module made the repository: the
+    // word is the service's. Looking a module up by that name would take the string "ecr", which stays refused.
+    let services = ["ecr"];
     assert!(names.contains("dcos") && names.contains("dcos_url"), "{names:?}");
 
     let mut found = Vec::new();
@@ -35,7 +38,10 @@ fn the_cli_names_no_module_and_no_output_outside_the_contract() {
         }
         let text = std::fs::read_to_string(entry.path()).unwrap();
         for (number, line) in text.lines().enumerate() {
-            for name in names.iter().filter(|n| mentions(line, n)) {
+            let named = |n: &&String| {
+                mentions(line, n) && (!services.contains(&n.as_str()) || line.contains(&format!("\"{n}\"")))
+            };
+            for name in names.iter().filter(named) {
                 found.push(format!("{}:{}: {name}", entry.path().display(), number + 1));
             }
         }

@@ -329,6 +329,208 @@ async fn registry_requires_its_password(
     );
 }
 
+/// A registry process, stopped and waited for when dropped (a failed assertion included).
+struct Served(std::process::Child);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Runs the real registry (Debian's `docker-registry`) on loopback with the storage, TLS and authentication the
+/// docker-registry module renders for its app (the S3 driver pointed at the emulator), plus `overrides`.
+fn start_registry(
+    rendered: &serde_json::Value,
+    files: &std::path::Path,
+    port: u16,
+    moto: u16,
+    overrides: &[(&str, &str)],
+) -> Option<Served> {
+    let binary = std::path::Path::new("/usr/bin/docker-registry");
+    if !binary.exists() {
+        assert!(
+            std::env::var_os("NGP_REQUIRE_TOOLS").is_none(),
+            "docker-registry is required here"
+        );
+        eprintln!("skipped the registry check: the docker-registry package is not installed");
+        return None;
+    }
+    let app = rendered["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["module"] == "docker-registry")
+        .unwrap();
+    let env = app["body"]["apps"][0]["env"].as_object().unwrap();
+    let config = files.join("config.yml");
+    std::fs::write(&config, "version: 0.1\nlog:\n  level: warn\n").unwrap();
+    let mut cmd = Command::new(binary);
+    cmd.arg("serve").arg(&config).env_clear().env("PATH", "/usr/bin:/bin");
+    for (key, value) in env {
+        cmd.env(key, value.as_str().unwrap());
+    }
+    let addr = format!("127.0.0.1:{port}");
+    let endpoint = format!("http://127.0.0.1:{moto}");
+    let path = |name: &str| files.join(name).display().to_string();
+    let (cert, key, htpasswd) = (path("tls.crt"), path("tls.key"), path("htpasswd"));
+    let local = [
+        ("REGISTRY_HTTP_ADDR", addr.as_str()),
+        ("REGISTRY_HTTP_TLS_CERTIFICATE", cert.as_str()),
+        ("REGISTRY_HTTP_TLS_KEY", key.as_str()),
+        ("REGISTRY_AUTH_HTPASSWD_PATH", htpasswd.as_str()),
+        ("REGISTRY_STORAGE_S3_REGIONENDPOINT", endpoint.as_str()),
+        ("REGISTRY_STORAGE_S3_ACCESSKEY", "test"),
+        ("REGISTRY_STORAGE_S3_SECRETKEY", "test"),
+    ];
+    for (key, value) in local.iter().chain(overrides) {
+        cmd.env(key, value);
+    }
+    let served = Served(cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap());
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Some(served);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("the registry did not start on {addr}");
+}
+
+/// `ngp registry check` against the real registry, run as the module renders it: a push, a pull, the objects
+/// in the bucket; then each way it can fail, one line naming the step.
+async fn registry_check_end_to_end(
+    dir: &std::path::Path,
+    port: u16,
+    rendered: &serde_json::Value,
+    outputs: &serde_json::Value,
+    aws: &Aws,
+) {
+    let registry = &outputs["docker-registry"];
+    let files = tempfile::tempdir().unwrap();
+    let secret = |arn: &serde_json::Value| {
+        let (secrets, arn) = (aws.secrets.clone(), arn.as_str().unwrap().to_owned());
+        async move {
+            secrets
+                .get_secret_value()
+                .secret_id(arn)
+                .send()
+                .await
+                .unwrap()
+                .secret_string()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let htpasswd = registry["node_files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"].as_str().unwrap().ends_with("/htpasswd"))
+        .unwrap();
+    for (name, arn) in [
+        ("tls.crt", &registry["registry_tls_secret_arns"]["certificate"]),
+        ("tls.key", &registry["registry_tls_secret_arns"]["private_key"]),
+        ("htpasswd", &htpasswd["secret_arn"]),
+    ] {
+        std::fs::write(files.path().join(name), secret(arn).await).unwrap();
+    }
+    let registry_port = free_port();
+    let Some(served) = start_registry(rendered, files.path(), registry_port, port, &[]) else {
+        return;
+    };
+    let address = format!("127.0.0.1:{registry_port}");
+    let check = |extra: &[&str]| {
+        let mut cmd = local(dir, port);
+        cmd.args(["registry", "check", "--env", "local"]).args(extra);
+        run(&mut cmd)
+    };
+
+    let out = check(&["--address", &address]);
+    let printed = stdout(&out);
+    assert!(out.status.success(), "{printed}{}", stderr(&out));
+    for step in ["credentials", "push", "pull", "storage", "delete"] {
+        assert!(printed.lines().any(|l| l.starts_with(step)), "{step} in {printed}");
+    }
+    assert!(printed.contains("skipped: the registry has deletion off"), "{printed}");
+    // The objects the check found are really there, under the module's root directory.
+    let listed = aws
+        .s3
+        .list_objects_v2()
+        .bucket(registry["registry_bucket"].as_str().unwrap())
+        .prefix("docker-registry/docker/registry/v2/")
+        .send()
+        .await
+        .unwrap();
+    assert!(listed.contents().len() >= 3, "{listed:?}");
+
+    // Each failure: one line, naming the step.
+    let one_line = |out: &std::process::Output, expected: &str| {
+        assert!(!out.status.success());
+        let err = stderr(out);
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        assert!(err.contains(expected), "expected {expected:?} in {err}");
+    };
+    let nobody = format!("127.0.0.1:{}", free_port());
+    one_line(&check(&["--address", &nobody]), "push: cannot connect to 127.0.0.1:");
+    one_line(
+        &check(&["--address", &format!("localhost:{registry_port}")]),
+        "push: TLS with localhost:",
+    );
+    let put_secret = |arn: &str, value: &str| {
+        let request = aws.secrets.put_secret_value().secret_id(arn).secret_string(value);
+        async move { request.send().await.unwrap() }
+    };
+    let password_arn = registry["registry_password_secret_arn"].as_str().unwrap();
+    let password = secret(&registry["registry_password_secret_arn"]).await;
+    put_secret(password_arn, "wrong-password").await;
+    one_line(
+        &check(&["--address", &address]),
+        "push: the registry refused user ngp's password (401)",
+    );
+    put_secret(password_arn, &password).await;
+    let ca_arn = registry["registry_ca_secret_arn"].as_str().unwrap();
+    let ca = secret(&registry["registry_ca_secret_arn"]).await;
+    put_secret(ca_arn, "not a certificate").await;
+    one_line(
+        &check(&["--address", &address]),
+        "ca: the registry's CA holds no PEM certificate",
+    );
+    put_secret(ca_arn, &ca).await;
+    drop(served);
+    let restart = |overrides: &[(&str, &str)]| {
+        start_registry(rendered, files.path(), registry_port, port, overrides).expect("it ran a moment ago")
+    };
+    // A registry whose bucket is missing fails the push, and the line points at its storage.
+    let served = restart(&[("REGISTRY_STORAGE_S3_BUCKET", "ngp-no-such-bucket")]);
+    one_line(
+        &check(&["--address", &address]),
+        "push: the registry's storage failed (500",
+    );
+    drop(served);
+    // With deletion on, the check takes its image away again.
+    let served = restart(&[("REGISTRY_STORAGE_DELETE_ENABLED", "true")]);
+    let out = check(&["--address", &address]);
+    assert!(
+        stdout(&out).contains("the test image's manifest deleted"),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    drop(served);
+
+    // ECR against the emulator: the login works; the push is not supported there, which says nothing of the
+    // repository.
+    let out = check(&["--ecr", "platform/app"]);
+    let printed = stdout(&out);
+    assert!(out.status.success(), "{printed}{}", stderr(&out));
+    assert!(
+        printed.contains("ecr login") && printed.contains("not supported by this endpoint"),
+        "{printed}"
+    );
+    assert!(!printed.to_lowercase().contains("fail"), "{printed}");
+}
+
 /// ECR: the example repository is immutable, scans on push, is encrypted with the platform key and expires old
 /// images; the refresher runs once per agent, fetched from its bucket, which serves it through the VPC's S3
 /// endpoint only, unsigned, so the object is SSE-S3.
@@ -797,6 +999,7 @@ async fn local_mode_from_up_to_destroy() {
     env_files_stay_out_of_marathon(&rendered, &outputs, &aws).await;
     ecr_and_its_refresher(&rendered, &outputs, &aws).await;
     registry_requires_its_password(dir, port, &rendered, &outputs, &aws).await;
+    registry_check_end_to_end(dir, port, &rendered, &outputs, &aws).await;
     // The OpenSearch master password is in no app and in no output shown without --show-secrets.
     let master = ok(local(dir, port).args([
         "output",

@@ -6,6 +6,7 @@ pub mod init;
 pub mod local;
 pub mod module;
 pub mod output;
+pub mod registry;
 pub mod run;
 pub mod setup;
 pub mod vpn;
