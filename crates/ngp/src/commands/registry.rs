@@ -93,8 +93,12 @@ fn text<'a>(outs: &'a BTreeMap<String, Value>, key: &str) -> Result<&'a str, Ste
     })
 }
 
-async fn secret(aws: &ngp_aws::SdkConfig, arn: &str, what: &str, step: &'static str) -> Result<String, StepError> {
-    let client = aws_sdk_secretsmanager::Client::new(aws);
+async fn secret(
+    client: &aws_sdk_secretsmanager::Client,
+    arn: &str,
+    what: &str,
+    step: &'static str,
+) -> Result<String, StepError> {
     let value = client.get_secret_value().secret_id(arn).send().await.map_err(|e| {
         StepError::new(
             step,
@@ -113,20 +117,21 @@ async fn private_registry(
 ) -> Result<(), StepError> {
     let outs = registry_outputs(outputs)?;
     let start = Instant::now();
+    let secrets = aws_sdk_secretsmanager::Client::new(aws);
     let registry = Registry {
         address: address.unwrap_or(text(outs, REGISTRY_ADDRESS)?).to_owned(),
         user: text(outs, REGISTRY_USER)?.to_owned(),
         password: secret(
-            aws,
+            &secrets,
             text(outs, REGISTRY_PASSWORD_SECRET_ARN)?,
             "registry's password",
             "credentials",
         )
         .await?,
-        ca_pem: Some(secret(aws, text(outs, REGISTRY_CA_SECRET_ARN)?, "registry's CA", "ca").await?),
+        ca_pem: Some(secret(&secrets, text(outs, REGISTRY_CA_SECRET_ARN)?, "registry's CA", "ca").await?),
     };
     let address = registry.address.clone();
-    let tag = format!("check-{}", fastrand_tag());
+    let tag = format!("check-{}", unique_tag());
     let session = registry.session(PROBE_REPOSITORY, &tag)?;
     steps.done(
         "credentials",
@@ -175,7 +180,7 @@ async fn push_and_pull(session: &Session, steps: &mut Steps) -> Result<(TinyImag
 }
 
 /// A tag unique enough for one run: the time in milliseconds.
-fn fastrand_tag() -> String {
+fn unique_tag() -> String {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
@@ -185,24 +190,12 @@ fn fastrand_tag() -> String {
 async fn ecr(aws: &ngp_aws::SdkConfig, repository: &str, emulator: bool, steps: &mut Steps) -> Result<(), StepError> {
     let start = Instant::now();
     let client = aws_sdk_ecr::Client::new(aws);
-    let answer = client.get_authorization_token().send().await.map_err(|e| {
-        StepError::new(
-            "ecr login",
-            format!("ECR refused a token: {}", ngp_aws::one_line(&e)),
-            "the credentials and region ngp uses",
-        )
-    })?;
-    let data = answer
-        .authorization_data()
-        .first()
-        .ok_or_else(|| StepError::new("ecr login", "ECR answered with no authorization data", "the region"))?;
-    let token = data.authorization_token().unwrap_or_default();
-    let decoded = base64_decode(token).unwrap_or_default();
-    let host = data
-        .proxy_endpoint()
-        .unwrap_or_default()
-        .trim_start_matches("https://")
-        .to_owned();
+    // The refresher's login: the same call, the same host and token, parsed once.
+    let login = ngp_ecr_refresher::login::fetch(&client)
+        .await
+        .map_err(|e| StepError::new("ecr login", format!("{e:#}"), "the credentials and region ngp uses"))?
+        .swap_remove(0);
+    let (host, decoded) = (login.host, base64_decode(&login.auth).unwrap_or_default());
     let Some(("AWS", password)) = decoded.split_once(':') else {
         return Err(StepError::new(
             "ecr login",
@@ -225,7 +218,7 @@ async fn ecr(aws: &ngp_aws::SdkConfig, repository: &str, emulator: bool, steps: 
         password: password.to_owned(),
         ca_pem: None,
     };
-    let session = registry.session(repository, &format!("ngp-check-{}", fastrand_tag()))?;
+    let session = registry.session(repository, &format!("ngp-check-{}", unique_tag()))?;
     let (_, manifest) = push_and_pull(&session, steps).await?;
     let start = Instant::now();
     client
