@@ -221,7 +221,6 @@ resource "aws_vpc_security_group_egress_rule" "cluster_web" {
 
 # Masters: Admin Router (443) from the VPN, the manager and admin_cidrs; health checks from the internal LB's subnets.
 resource "aws_security_group" "master" {
-  # checkov:skip=CKV2_AWS_5: attached to the masters through their launch template (local.node_security_groups).
   name        = format(local.name, "dcos-master")
   description = "DC/OS masters: admin ports from the VPN, the manager and admin_cidrs only"
   vpc_id      = var.vpc_id
@@ -266,7 +265,6 @@ resource "aws_vpc_security_group_ingress_rule" "master_from_cidrs" {
 
 # Public agents: 80/443 from anywhere (the public LB passes client addresses through); extra ports from a list.
 resource "aws_security_group" "public_agent" {
-  # checkov:skip=CKV2_AWS_5: attached to the public agents through their launch template (local.node_security_groups).
   name        = format(local.name, "dcos-public-agent")
   description = "DC/OS public agents: 80/443 from anywhere, extra ports from their CIDRs"
   vpc_id      = var.vpc_id
@@ -525,7 +523,7 @@ module "superuser_password" {
 ################################################################################
 
 resource "aws_lb" "masters" {
-  # checkov:skip=CKV_AWS_91: access logs of an internal TCP balancer add nothing to the masters' own logs.
+  # checkov:skip=CKV_AWS_91: an NLB writes access logs only for TLS listeners (AWS's NLB access-log guide), and this one has TCP listeners only; Admin Router logs each request.
   name                             = substr(format(local.name, "masters"), 0, 32)
   internal                         = true
   load_balancer_type               = "network"
@@ -568,7 +566,7 @@ resource "aws_lb_listener" "masters" {
 }
 
 resource "aws_lb" "public_agents" {
-  # checkov:skip=CKV_AWS_91: access logs belong to the apps behind marathon-lb, which log each request.
+  # checkov:skip=CKV_AWS_91: an NLB writes access logs only for TLS listeners (AWS's NLB access-log guide), and this one has TCP listeners only; the apps that listen on the public agents log their requests.
   name                             = substr(format(local.name, "public"), 0, 32)
   internal                         = false
   load_balancer_type               = "network"
@@ -594,8 +592,8 @@ resource "aws_lb_target_group" "public_agents" {
 }
 
 resource "aws_lb_listener" "public_agents" {
-  # checkov:skip=CKV_AWS_2: TCP pass-through to marathon-lb: 443 is TLS that marathon-lb terminates; 80 and public_agent_extra_ports are plain by design, for apps that serve HTTP.
-  # checkov:skip=CKV_AWS_103: TCP pass-through to marathon-lb: 443 is TLS that marathon-lb terminates; 80 and public_agent_extra_ports are plain by design, for apps that serve HTTP.
+  # checkov:skip=CKV_AWS_2: a TCP pass-through: the NLB holds no certificate, so TLS on 443 is the business of the app that listens there on the public agents; 80 and public_agent_extra_ports are plain by design, for apps that serve HTTP.
+  # checkov:skip=CKV_AWS_103: a TCP pass-through: the NLB holds no certificate, so TLS on 443 is the business of the app that listens there on the public agents; 80 and public_agent_extra_ports are plain by design, for apps that serve HTTP.
   for_each = aws_lb_target_group.public_agents
 
   load_balancer_arn = aws_lb.public_agents.arn
@@ -682,11 +680,6 @@ locals {
     })
   }
 
-  node_security_groups = {
-    master        = [aws_security_group.cluster.id, aws_security_group.master.id]
-    private_agent = [aws_security_group.cluster.id]
-    public_agent  = [aws_security_group.cluster.id, aws_security_group.public_agent.id]
-  }
   node_target_groups = {
     master        = [for tg in aws_lb_target_group.masters : tg.arn]
     private_agent = []
@@ -745,12 +738,18 @@ resource "aws_instance" "bootstrap" {
 resource "aws_launch_template" "node" {
   for_each = local.install_role
 
-  name_prefix            = "${format(local.name, "dcos-${replace(each.key, "_", "-")}")}-"
-  image_id               = local.ami[each.key]
-  instance_type          = var.instance_types[each.key]
-  vpc_security_group_ids = local.node_security_groups[each.key]
-  user_data              = base64gzip(local.node_user_data[each.key])
-  ebs_optimized          = true
+  name_prefix   = "${format(local.name, "dcos-${replace(each.key, "_", "-")}")}-"
+  image_id      = local.ami[each.key]
+  instance_type = var.instance_types[each.key]
+  # Every node is in the cluster group; masters and public agents add their own. Written out rather than looked up
+  # in a map, so that checkov sees each group attached (CKV2_AWS_5).
+  vpc_security_group_ids = concat(
+    [aws_security_group.cluster.id],
+    each.key == "master" ? [aws_security_group.master.id] : [],
+    each.key == "public_agent" ? [aws_security_group.public_agent.id] : [],
+  )
+  user_data     = base64gzip(local.node_user_data[each.key])
+  ebs_optimized = true
 
   iam_instance_profile {
     arn = aws_iam_instance_profile.node[each.key].arn

@@ -2,64 +2,13 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command};
+use std::process::Child;
 use std::time::Duration;
 
 use base64::Engine;
 
-/// The emulator's account and region, as its ECR names the registry.
-const REGISTRY: &str = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
-
-/// A running emulator, stopped when dropped; `None` when moto is not installed (`ngp setup`), unless the run
-/// requires every tool.
-struct Moto(ngp_local::LocalMode, String);
-
-impl Moto {
-    fn start(state: &Path) -> Option<Moto> {
-        let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let local = ngp_local::LocalMode {
-            venv: repo.join(".ngp/venv"),
-            state_dir: state.to_owned(),
-            python: "python3".into(),
-        };
-        if !local.installed() {
-            assert!(
-                std::env::var_os("NGP_REQUIRE_TOOLS").is_none(),
-                "moto is not installed: run `ngp setup`"
-            );
-            eprintln!("skipped: moto is not installed (run `ngp setup`)");
-            return None;
-        }
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let (emulator, _) = local.up(port, |_| {}).unwrap();
-        Some(Moto(local, emulator.endpoint()))
-    }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.0.down();
-    }
-}
-
-fn refresher(endpoint: &str, output: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ngp-ecr-refresher"));
-    cmd.arg("--output")
-        .arg(output)
-        .arg("--auths-dir")
-        .arg(output.with_file_name("docker-auths"))
-        .env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env_remove("AWS_PROFILE");
-    cmd
-}
+mod support;
+use support::{Moto, REGISTRY};
 
 /// The archive's entries, and the Docker config in it; panics on anything short of a whole archive.
 fn read_archive(path: &Path) -> (Vec<String>, serde_json::Value) {
@@ -92,7 +41,10 @@ fn the_archive_holds_an_ecr_login_for_the_registry() {
         r#"{"192.168.0.1:5000": {"auth": "bmdwOnNlY3JldA=="}}"#,
     )
     .unwrap();
-    let run = refresher(&moto.1, &archive).arg("--once").output().unwrap();
+    let run = support::refresher(env!("CARGO_BIN_EXE_ngp-ecr-refresher"), &moto.1, &archive)
+        .arg("--once")
+        .output()
+        .unwrap();
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
 
     use std::os::unix::fs::PermissionsExt;
@@ -121,7 +73,7 @@ fn a_kill_mid_write_never_leaves_a_broken_archive() {
     let mut leftovers = 0;
     for round in 0..60 {
         let before = std::fs::read(&archive).ok();
-        let mut child: Child = refresher(&moto.1, &archive)
+        let mut child: Child = support::refresher(env!("CARGO_BIN_EXE_ngp-ecr-refresher"), &moto.1, &archive)
             .args(["--interval", "1ms", "--listen", "127.0.0.1:0"])
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -140,7 +92,10 @@ fn a_kill_mid_write_never_leaves_a_broken_archive() {
     }
     assert!(archive.exists(), "no round wrote the archive");
     // A clean run removes a leftover of the last kill.
-    let run = refresher(&moto.1, &archive).arg("--once").output().unwrap();
+    let run = support::refresher(env!("CARGO_BIN_EXE_ngp-ecr-refresher"), &moto.1, &archive)
+        .arg("--once")
+        .output()
+        .unwrap();
     assert!(run.status.success());
     assert_eq!(temporary_files(out.path()), Vec::<PathBuf>::new());
 }
