@@ -24,6 +24,24 @@ struct Aws {
     ecr: aws_sdk_ecr::Client,
 }
 
+impl Aws {
+    /// A secret's string value, read through the emulator's Secrets Manager.
+    async fn secret(&self, arn: &str) -> String {
+        let value = self.secrets.get_secret_value().secret_id(arn).send().await.unwrap();
+        value.secret_string().unwrap().to_owned()
+    }
+}
+
+/// The node file of a module's outputs whose path ends with `path_end`.
+fn node_file<'a>(module: &'a serde_json::Value, path_end: &str) -> &'a serde_json::Value {
+    module["node_files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"].as_str().unwrap().ends_with(path_end))
+        .unwrap_or_else(|| panic!("no node file {path_end}"))
+}
+
 async fn clients(port: u16) -> Aws {
     let config = ngp_aws::sdk_config("us-east-1", Some(&format!("http://127.0.0.1:{port}"))).await;
     Aws {
@@ -273,22 +291,10 @@ async fn registry_requires_its_password(
     let password = password.trim();
     assert!(password.len() >= 32, "{password}");
     let secret = |path_end: &'static str| {
-        let file = registry["node_files"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["path"].as_str().unwrap().ends_with(path_end))
-            .unwrap_or_else(|| panic!("no node file {path_end}"))
-            .clone();
-        let secrets = aws.secrets.clone();
+        let file = node_file(registry, path_end).clone();
         async move {
-            let value = secrets
-                .get_secret_value()
-                .secret_id(file["secret_arn"].as_str().unwrap())
-                .send()
-                .await
-                .unwrap();
-            (file, value.secret_string().unwrap().to_owned())
+            let value = aws.secret(file["secret_arn"].as_str().unwrap()).await;
+            (file, value)
         }
     };
     let (htpasswd, hash) = secret("/htpasswd").await;
@@ -408,32 +414,13 @@ async fn registry_check_end_to_end(
 ) {
     let registry = &outputs["docker-registry"];
     let files = tempfile::tempdir().unwrap();
-    let secret = |arn: &serde_json::Value| {
-        let (secrets, arn) = (aws.secrets.clone(), arn.as_str().unwrap().to_owned());
-        async move {
-            secrets
-                .get_secret_value()
-                .secret_id(arn)
-                .send()
-                .await
-                .unwrap()
-                .secret_string()
-                .unwrap()
-                .to_owned()
-        }
-    };
-    let htpasswd = registry["node_files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["path"].as_str().unwrap().ends_with("/htpasswd"))
-        .unwrap();
+    let htpasswd = node_file(registry, "/htpasswd");
     for (name, arn) in [
         ("tls.crt", &registry["registry_tls_secret_arns"]["certificate"]),
         ("tls.key", &registry["registry_tls_secret_arns"]["private_key"]),
         ("htpasswd", &htpasswd["secret_arn"]),
     ] {
-        std::fs::write(files.path().join(name), secret(arn).await).unwrap();
+        std::fs::write(files.path().join(name), aws.secret(arn.as_str().unwrap()).await).unwrap();
     }
     let registry_port = free_port();
     let Some(served) = start_registry(rendered, files.path(), registry_port, port, &[]) else {
@@ -482,7 +469,9 @@ async fn registry_check_end_to_end(
         async move { request.send().await.unwrap() }
     };
     let password_arn = registry["registry_password_secret_arn"].as_str().unwrap();
-    let password = secret(&registry["registry_password_secret_arn"]).await;
+    let password = aws
+        .secret(registry["registry_password_secret_arn"].as_str().unwrap())
+        .await;
     put_secret(password_arn, "wrong-password").await;
     one_line(
         &check(&["--address", &address]),
@@ -490,7 +479,7 @@ async fn registry_check_end_to_end(
     );
     put_secret(password_arn, &password).await;
     let ca_arn = registry["registry_ca_secret_arn"].as_str().unwrap();
-    let ca = secret(&registry["registry_ca_secret_arn"]).await;
+    let ca = aws.secret(registry["registry_ca_secret_arn"].as_str().unwrap()).await;
     put_secret(ca_arn, "not a certificate").await;
     one_line(
         &check(&["--address", &address]),
@@ -599,8 +588,8 @@ async fn env_files_stay_out_of_marathon(rendered: &serde_json::Value, outputs: &
         for file in files.iter().filter(|f| f["path"].as_str().unwrap().ends_with(".env")) {
             assert_eq!(file["mode"], "0600", "{module}: {file}");
             let arn = file["secret_arn"].as_str().unwrap();
-            let value = aws.secrets.get_secret_value().secret_id(arn).send().await.unwrap();
-            for line in value.secret_string().unwrap().lines() {
+            let value = aws.secret(arn).await;
+            for line in value.lines() {
                 let (name, value) = line.split_once('=').unwrap();
                 assert!(
                     value.len() >= 16 && !apps.contains(value),
@@ -643,14 +632,7 @@ async fn gateway_keeps_its_secrets(
         .find(|f| f["roles"] == serde_json::json!(["public_agent"]))
         .unwrap();
     assert_eq!(env_file["mode"], "0600");
-    let settings = aws
-        .secrets
-        .get_secret_value()
-        .secret_id(env_file["secret_arn"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap();
-    let settings = settings.secret_string().unwrap();
+    let settings = aws.secret(env_file["secret_arn"].as_str().unwrap()).await;
     assert!(
         settings.contains(&format!("TYK_GW_SLAVEOPTIONS_APIKEY={api_key}\n")),
         "the gateway's settings"
@@ -923,18 +905,14 @@ async fn local_mode_from_up_to_destroy() {
     );
     let outputs: serde_json::Value =
         serde_json::from_str(&ok(local(dir, port).args(["output", "--env", "local", "--json"]))).unwrap();
-    let secret = |arn: &serde_json::Value| {
-        let arn = arn.as_str().unwrap().to_owned();
-        let secrets = aws.secrets.clone();
-        async move {
-            let value = secrets.get_secret_value().secret_id(arn).send().await.unwrap();
-            value.secret_string().unwrap().to_owned()
-        }
-    };
     let registry = &outputs["docker-registry"];
-    let ca_pem = secret(&registry["registry_ca_secret_arn"]).await;
-    let server_pem = secret(&registry["registry_tls_secret_arns"]["certificate"]).await;
-    let key_pem = secret(&registry["registry_tls_secret_arns"]["private_key"]).await;
+    let ca_pem = aws.secret(registry["registry_ca_secret_arn"].as_str().unwrap()).await;
+    let server_pem = aws
+        .secret(registry["registry_tls_secret_arns"]["certificate"].as_str().unwrap())
+        .await;
+    let key_pem = aws
+        .secret(registry["registry_tls_secret_arns"]["private_key"].as_str().unwrap())
+        .await;
     assert!(ca_pem.starts_with("-----BEGIN CERTIFICATE-----") && key_pem.contains("PRIVATE KEY"));
     let openssl = which::which("openssl");
     assert!(
