@@ -188,49 +188,34 @@ resource "aws_lb_listener" "https" {
 # Name and certificate: tyk.<domain>, validated in Route53 unless a certificate is given
 ################################################################################
 
-locals {
-  request_certificate = var.certificate_arn == null
-}
+module "certificate" {
+  source = "../.shared/dns-certificate"
 
-resource "aws_acm_certificate" "gateway" {
-  count = local.request_certificate ? 1 : 0
-
-  domain_name       = local.hostname
-  validation_method = "DNS"
-  tags              = merge(local.tags, { Name = local.hostname })
-
-  lifecycle {
-    create_before_destroy = true
-
-    precondition {
-      condition     = var.dns_records && local.hostname != null && var.dns_zone_id != null
-      error_message = "api-gateway: give certificate_arn, or set domain and dns_records = true so that ngp can validate a certificate for tyk.<domain>."
-    }
-  }
-}
-
-resource "aws_route53_record" "validation" {
-  for_each = local.request_certificate ? {
-    for o in aws_acm_certificate.gateway[0].domain_validation_options : o.domain_name => o
-  } : {}
-
-  zone_id         = var.dns_zone_id
-  name            = each.value.resource_record_name
-  type            = each.value.resource_record_type
-  records         = [each.value.resource_record_value]
-  ttl             = 300
-  allow_overwrite = true
-}
-
-resource "aws_acm_certificate_validation" "gateway" {
-  count = local.request_certificate ? 1 : 0
-
-  certificate_arn         = aws_acm_certificate.gateway[0].arn
-  validation_record_fqdns = [for r in aws_route53_record.validation : r.fqdn]
+  requester       = "api-gateway"
+  hostname        = local.hostname
+  dns_zone_id     = var.dns_zone_id
+  dns_records     = var.dns_records
+  certificate_arn = var.certificate_arn
+  tags            = local.tags
 }
 
 locals {
-  certificate_arn = local.request_certificate ? aws_acm_certificate_validation.gateway[0].certificate_arn : var.certificate_arn
+  certificate_arn = module.certificate.arn
+}
+
+moved {
+  from = aws_acm_certificate.gateway
+  to   = module.certificate.aws_acm_certificate.this
+}
+
+moved {
+  from = aws_route53_record.validation
+  to   = module.certificate.aws_route53_record.validation
+}
+
+moved {
+  from = aws_acm_certificate_validation.gateway
+  to   = module.certificate.aws_acm_certificate_validation.this
 }
 
 resource "aws_route53_record" "gateway" {

@@ -322,6 +322,17 @@ variable "public_agent_target_group_arns" {
   }
 }
 
+variable "private_agent_target_group_arns" {
+  description = "Target groups of other modules' internal load balancers (Jenkins's) that the private agents register in, gathered from every enabled module's output of this name."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.private_agent_target_group_arns : can(regex("^arn:[a-z-]+:elasticloadbalancing:.*:targetgroup/", arn))])
+    error_message = "private_agent_target_group_arns: each must be a target group ARN."
+  }
+}
+
 variable "node_detailed_monitoring" {
   description = "Whether the cluster's nodes have EC2 detailed monitoring."
   type        = bool

@@ -13,7 +13,7 @@ locals {
     description     = "DC/OS cluster: private/public subnets, NAT, masters and agent ASGs, load balancers, exhibitor bucket"
     default_enabled = true
     headline        = ["dcos_url"]
-    inputs_from     = { node_files = "*", public_agent_target_group_arns = "*" }
+    inputs_from     = { node_files = "*", public_agent_target_group_arns = "*", private_agent_target_group_arns = "*" }
     downloads       = [{ check = "installer", url = "dcos_installer_url", sha256 = "dcos_installer_sha256" }]
     local_mode_inputs = {
       ami_owners                        = ["137112412989"] # no Flatcar images in the emulator: Amazon Linux stands in
@@ -682,7 +682,7 @@ locals {
 
   node_target_groups = {
     master        = [for tg in aws_lb_target_group.masters : tg.arn]
-    private_agent = []
+    private_agent = var.private_agent_target_group_arns
     public_agent  = concat([for tg in aws_lb_target_group.public_agents : tg.arn], var.public_agent_target_group_arns)
   }
   node_sizes = {

@@ -8,6 +8,7 @@ import sys
 
 from moto.core.responses import EmptyResult
 from moto.ec2.models.instances import Instance
+from moto.efs.responses import EFSResponse
 from moto.elasticache.models import ElastiCacheBackend
 from moto.elasticache.responses import ElastiCacheResponse
 from moto.opensearch import models as opensearch_models
@@ -161,6 +162,16 @@ IAMPolicyStatement.is_action_permitted = _statement_applies_when_its_conditions_
 # registry had deleted a manifest. A marker holds no data: there is nothing to dispose of.
 if not hasattr(FakeDeleteMarker, "dispose"):
     FakeDeleteMarker.dispose = lambda self, garbage=False: None
+
+# EFS: moto has no DeleteFileSystemPolicy, so destroying an aws_efs_file_system_policy (Jenkins's home) made the
+# provider retry for many minutes. AWS removes the policy, leaving the file system's default one.
+def _delete_file_system_policy(self):
+    file_system_id = self._get_param("FileSystemId")
+    self.efs_backend.file_systems_by_id[file_system_id].file_system_policy = None
+    return "{}", {"Content-Type": "application/json"}
+
+
+EFSResponse.delete_file_system_policy = _delete_file_system_policy
 
 if __name__ == "__main__":
     main(sys.argv[1:])

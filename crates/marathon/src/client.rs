@@ -237,6 +237,28 @@ impl Client {
         })
     }
 
+    /// What a group PUT would do, without deploying (`dryRun=true`): Marathon's `{"steps": [...]}`.
+    pub async fn put_group_dry_run(&self, group: &Group) -> Result<Value, Error> {
+        let id = PathId::parse(&group.id).map_err(|e| Error::Invalid {
+            what: format!("group {}", group.id),
+            message: e.to_string(),
+            details: vec![],
+        })?;
+        let body = serde_json::to_value(group).expect("a group serialises");
+        self.call(
+            Method::PUT,
+            &format!("/v2/groups{}", path_part(&id)),
+            &[("dryRun", "true")],
+            Some(&body),
+            &format!("group {id}"),
+        )
+        .await?
+        .ok_or_else(|| Error::BadResponse {
+            what: format!("group {id}"),
+            message: "404 to a PUT".into(),
+        })
+    }
+
     /// Removes a group and its apps. `None` when it did not exist.
     pub async fn delete_group(&self, id: &PathId, force: bool) -> Result<Option<DeploymentResult>, Error> {
         let query: &[(&str, &str)] = if force { &[("force", "true")] } else { &[] };

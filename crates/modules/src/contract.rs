@@ -39,6 +39,12 @@ pub const REGISTRY_CA_SECRET_ARN: &str = "registry_ca_secret_arn";
 pub const REGISTRY_BUCKET: &str = "registry_bucket";
 pub const REGISTRY_ROOT_DIRECTORY: &str = "registry_root_directory";
 
+/// Marathon snapshots, for `ngp snapshot`: the bucket, the key prefix and the cluster name under which they are
+/// kept (`<prefix>/<cluster>/<UTC timestamp>.json`).
+pub const SNAPSHOT_BUCKET: &str = "snapshot_bucket";
+pub const SNAPSHOT_PREFIX: &str = "snapshot_prefix";
+pub const SNAPSHOT_CLUSTER: &str = "snapshot_cluster";
+
 /// Every name of the contract, as `docs/modules.md` lists them.
 pub const NAMES: &[&str] = &[
     MARATHON_URL,
@@ -56,6 +62,9 @@ pub const NAMES: &[&str] = &[
     REGISTRY_CA_SECRET_ARN,
     REGISTRY_BUCKET,
     REGISTRY_ROOT_DIRECTORY,
+    SNAPSHOT_BUCKET,
+    SNAPSHOT_PREFIX,
+    SNAPSHOT_CLUSTER,
     DOMAIN,
     CREATE_DNS_ZONE,
     CONTEXT,

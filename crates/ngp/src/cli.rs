@@ -128,6 +128,9 @@ pub enum Command {
     /// The private registry (or an ECR repository): prove it end to end with a real push.
     #[command(subcommand)]
     Registry(RegistryCommand),
+    /// Marathon snapshots: the whole app and group tree in S3; take, list, show, restore.
+    #[command(subcommand)]
+    Snapshot(SnapshotCommand),
     /// Start, stop or check the local AWS emulator.
     #[command(subcommand)]
     Local(LocalCommand),
@@ -274,5 +277,75 @@ pub enum RegistryCommand {
         /// Check this ECR repository instead, with an ECR token.
         #[arg(long, value_name = "REPO", conflicts_with = "address")]
         ecr: Option<String>,
+    },
+}
+
+/// Where snapshots are kept, and the Marathon they come from.
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    #[command(flatten)]
+    pub apps: AppsArgs,
+    /// The snapshots' bucket. Default: the `snapshot_bucket` output.
+    #[arg(long, value_name = "NAME")]
+    pub bucket: Option<String>,
+    /// The key prefix. Default: the `snapshot_prefix` output, else `marathon`.
+    #[arg(long, value_name = "PREFIX")]
+    pub prefix: Option<String>,
+    /// The cluster's name in the keys. Default: the `snapshot_cluster` output, else the environment's name.
+    #[arg(long, value_name = "NAME")]
+    pub cluster: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SnapshotCommand {
+    /// Read Marathon's whole tree (every field of every app, groups, dependencies) and store it as one document.
+    Take {
+        #[command(flatten)]
+        args: SnapshotArgs,
+        /// Print the new snapshot's id and counts as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The stored snapshots, newest first, with sizes and counts.
+    List {
+        #[command(flatten)]
+        args: SnapshotArgs,
+        /// How many, newest first.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One snapshot's metadata, checked (whole, its schema, its checksum); `--tree` prints its tree.
+    Show {
+        #[command(flatten)]
+        args: SnapshotArgs,
+        /// A snapshot id, or `latest`.
+        id: String,
+        #[arg(long)]
+        tree: bool,
+    },
+    /// Put a snapshot's tree back with group PUTs, so groups and dependencies survive. Deletes nothing that
+    /// the snapshot lacks unless `--prune`.
+    Restore {
+        #[command(flatten)]
+        args: SnapshotArgs,
+        /// A snapshot id, or `latest`.
+        id: String,
+        /// Restore this group only.
+        #[arg(long, value_name = "/PATH", default_value = "/")]
+        only: String,
+        /// Show what would change (Marathon's dry run too) and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Also remove apps and groups the snapshot lacks (below --only).
+        #[arg(long)]
+        prune: bool,
+        /// Cancel a deployment that holds an app instead of failing.
+        #[arg(long)]
+        force: bool,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        auto_approve: bool,
     },
 }

@@ -96,6 +96,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ecr: ecr.as_deref(),
             },
         )?,
+        Command::Snapshot(command) => commands::snapshot::snapshot(&project, command)?,
         Command::Setup => setup::setup(&project)?,
     }
     Ok(ExitCode::SUCCESS)

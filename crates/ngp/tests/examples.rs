@@ -64,6 +64,7 @@ async fn every_example_plans_in_local_mode() {
             "ecr",
             "elasticache",
             "elk",
+            "jenkins",
             "manager",
             "monitoring",
             "openvpn"

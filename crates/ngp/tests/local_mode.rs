@@ -22,6 +22,7 @@ struct Aws {
     route53: aws_sdk_route53::Client,
     search: aws_sdk_opensearch::Client,
     ecr: aws_sdk_ecr::Client,
+    efs: aws_sdk_efs::Client,
 }
 
 impl Aws {
@@ -58,6 +59,7 @@ async fn clients(port: u16) -> Aws {
         route53: aws_sdk_route53::Client::new(&config),
         search: aws_sdk_opensearch::Client::new(&config),
         ecr: aws_sdk_ecr::Client::new(&config),
+        efs: aws_sdk_efs::Client::new(&config),
     }
 }
 
@@ -576,6 +578,221 @@ async fn ecr_and_its_refresher(rendered: &serde_json::Value, outputs: &serde_jso
     );
 }
 
+/// Jenkins's home, read back through the emulator's EFS API: encrypted, a mount target in each private subnet
+/// (NFS from the cluster's nodes only), an access point whose POSIX user and root directory are the image's uid,
+/// a policy that refuses plain NFS; the apps mount that access point through the tunnel; the load balancer is
+/// internal.
+async fn jenkins_home_on_efs(rendered: &serde_json::Value, outputs: &serde_json::Value, aws: &Aws) {
+    let jenkins = &outputs["jenkins"];
+    let fs_id = jenkins["jenkins_file_system_id"].as_str().unwrap();
+    let ap_id = jenkins["jenkins_access_point_id"].as_str().unwrap();
+    let systems = aws
+        .efs
+        .describe_file_systems()
+        .file_system_id(fs_id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(systems.file_systems()[0].encrypted(), Some(true));
+    let points = aws
+        .efs
+        .describe_access_points()
+        .access_point_id(ap_id)
+        .send()
+        .await
+        .unwrap();
+    let point = &points.access_points()[0];
+    let user = point.posix_user().unwrap();
+    assert_eq!(
+        (user.uid(), user.gid()),
+        (1000, 1000),
+        "the jenkins image runs as 1000:1000"
+    );
+    let root = point.root_directory().unwrap();
+    let info = root.creation_info().unwrap();
+    assert_eq!((info.owner_uid(), info.owner_gid()), (1000, 1000));
+    assert_eq!(root.path(), Some("/jenkins"));
+    let targets = aws
+        .efs
+        .describe_mount_targets()
+        .file_system_id(fs_id)
+        .send()
+        .await
+        .unwrap();
+    let subnets = outputs["cluster"]["private_subnet_ids"].as_array().unwrap();
+    assert_eq!(
+        targets.mount_targets().len(),
+        subnets.len(),
+        "a mount target per private subnet"
+    );
+    for target in targets.mount_targets() {
+        assert!(subnets.iter().any(|s| s.as_str() == Some(target.subnet_id())));
+        let groups = aws
+            .efs
+            .describe_mount_target_security_groups()
+            .mount_target_id(target.mount_target_id())
+            .send()
+            .await
+            .unwrap();
+        let [group] = groups.security_groups() else {
+            panic!("{groups:?}")
+        };
+        let described = aws
+            .ec2
+            .describe_security_groups()
+            .group_ids(group)
+            .send()
+            .await
+            .unwrap();
+        let rules = described.security_groups()[0].ip_permissions();
+        assert!(
+            rules
+                .iter()
+                .all(|r| r.from_port() == Some(2049) && r.ip_ranges().is_empty()),
+            "{rules:?}"
+        );
+    }
+    let policy = aws
+        .efs
+        .describe_file_system_policy()
+        .file_system_id(fs_id)
+        .send()
+        .await
+        .unwrap();
+    let policy = policy.policy().unwrap();
+    assert!(
+        policy.contains("aws:SecureTransport") && policy.contains(ap_id),
+        "{policy}"
+    );
+
+    let module = rendered["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["module"] == "jenkins")
+        .unwrap();
+    let apps = module["body"]["apps"].as_array().unwrap();
+    let app = |id: &str| apps.iter().find(|a| a["id"] == format!("/ngp/jenkins/{id}")).unwrap();
+    let tunnel = app("efs-tunnel");
+    let cmd = tunnel["cmd"].as_str().unwrap();
+    assert!(
+        cmd.contains(&format!("--file-system {fs_id}")) && cmd.contains(&format!("--access-point {ap_id}")),
+        "{cmd}"
+    );
+    assert!(
+        tunnel["constraints"].to_string().contains("UNIQUE"),
+        "one tunnel per private agent"
+    );
+    let jenkins_app = app("jenkins");
+    let mount = jenkins_app["container"]["docker"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["key"] == "mount")
+        .unwrap();
+    assert!(
+        mount["value"]
+            .as_str()
+            .unwrap()
+            .contains("addr=127.0.0.1,port=20490,nfsvers=4.1"),
+        "{mount}"
+    );
+    assert_eq!(jenkins_app["healthChecks"][0]["path"], "/login");
+    assert_eq!(
+        jenkins_app["dependencies"],
+        serde_json::json!(["/ngp/jenkins/efs-tunnel"])
+    );
+    let password = aws
+        .secret(jenkins["jenkins_admin_password_secret_arn"].as_str().unwrap())
+        .await;
+    assert!(password.len() >= 32 && !rendered.to_string().contains(&password));
+
+    let lbs = aws.elb.describe_load_balancers().send().await.unwrap();
+    let lb = lbs
+        .load_balancers()
+        .iter()
+        .find(|l| l.dns_name() == jenkins["jenkins_lb_dns_name"].as_str())
+        .unwrap();
+    assert_eq!(lb.scheme().map(|s| s.as_str()), Some("internal"));
+}
+
+/// `ngp snapshot`: take the live tree, wipe NGP's apps, restore the latest snapshot; the tree is back, every field
+/// of every app, and the reconciler finds nothing to do. A dry run and a bad id change nothing.
+async fn snapshot_take_wipe_restore(dir: &std::path::Path, port: u16, aws: &Aws) {
+    aws.s3.create_bucket().bucket("ngp-snapshots-e2e").send().await.unwrap();
+    let snap = |args: &[&str]| {
+        let mut cmd = local(dir, port);
+        cmd.args(["snapshot"])
+            .args(args)
+            .args(["--env", "local", "--bucket", "ngp-snapshots-e2e"]);
+        cmd
+    };
+    let marathon = ngp_marathon::Client::new(&format!("http://127.0.0.1:{}", marathon_port(port)), None).unwrap();
+    let tree = || async {
+        let root = marathon
+            .group_tree(&ngp_marathon::PathId::root())
+            .await
+            .unwrap()
+            .unwrap();
+        serde_json::to_value(root.into_request()).unwrap()
+    };
+    let before = tree().await;
+    let taken = ok(&mut snap(&["take"]));
+    assert!(
+        taken.starts_with("Snapshot ") && taken.contains(" taken: 12 apps"),
+        "{taken}"
+    );
+    let listed = ok(&mut snap(&["list"]));
+    let id = taken.split_whitespace().nth(1).unwrap();
+    assert!(listed.contains(id) && listed.contains("12"), "{listed}");
+    ok(local(dir, port).args(["apps", "remove", "--env", "local", "--auto-approve"]));
+    let dry = ok(&mut snap(&["restore", "latest", "--dry-run"]));
+    assert!(
+        dry.contains("+ /ngp/jenkins/jenkins (create)") && dry.contains("nothing changed"),
+        "{dry}"
+    );
+    let missing = run(&mut snap(&["restore", "19990101T000000.000Z", "--auto-approve"]));
+    assert!(!missing.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&missing.stderr).trim(),
+        "error: no snapshot 19990101T000000.000Z in s3://ngp-snapshots-e2e/marathon/local/: `ngp snapshot list` shows the ids"
+    );
+    let restored = ok(&mut snap(&["restore", "latest", "--auto-approve"]));
+    assert!(
+        restored.contains(&format!("Restored snapshot {id}: 12 created")),
+        "{restored}"
+    );
+    assert_eq!(
+        tree().await,
+        before,
+        "every field of every app, and the groups, are back"
+    );
+    let plan = ok(local(dir, port).args(["apps", "plan", "--env", "local"]));
+    assert_eq!(
+        plan.trim(),
+        "Apps: 0 to create, 0 to update, 0 to remove, 12 unchanged."
+    );
+    // The bucket is the test's, not a module's: it goes, so that destroy leaves nothing behind.
+    let objects = aws
+        .s3
+        .list_objects_v2()
+        .bucket("ngp-snapshots-e2e")
+        .send()
+        .await
+        .unwrap();
+    for object in objects.contents() {
+        let key = object.key().unwrap();
+        aws.s3
+            .delete_object()
+            .bucket("ngp-snapshots-e2e")
+            .key(key)
+            .send()
+            .await
+            .unwrap();
+    }
+    aws.s3.delete_bucket().bucket("ngp-snapshots-e2e").send().await.unwrap();
+}
+
 /// Every env file a module asks the agents to write (node_files, 0600) holds values that no app carries: the
 /// Tyk credentials, Redis's token and Sysdig's access key reach their tasks only through Docker's --env-file.
 async fn env_files_stay_out_of_marathon(rendered: &serde_json::Value, outputs: &serde_json::Value, aws: &Aws) {
@@ -604,6 +821,7 @@ async fn env_files_stay_out_of_marathon(rendered: &serde_json::Value, outputs: &
         "ACCESS_KEY",
         "TYK_GW_SLAVEOPTIONS_APIKEY",
         "TYK_PMP_PUMPS_HYBRID_META_APIKEY",
+        "JENKINS_ADMIN_PASSWORD",
     ] {
         assert!(checked.iter().any(|c| c == name), "{name} among {checked:?}");
     }
@@ -888,7 +1106,7 @@ async fn local_mode_from_up_to_destroy() {
         "{printed}"
     );
     assert!(
-        printed.contains("Apps reconciled: 10 created, 0 updated, 0 unchanged, 0 removed"),
+        printed.contains("Apps reconciled: 12 created, 0 updated, 0 unchanged, 0 removed"),
         "{printed}"
     );
     let apps = |args: &[&str]| ok(local(dir, port).args(args));
@@ -937,14 +1155,14 @@ async fn local_mode_from_up_to_destroy() {
     let plan = apps(&["apps", "plan", "--env", "local"]);
     assert_eq!(
         plan.trim(),
-        "Apps: 0 to create, 0 to update, 0 to remove, 10 unchanged."
+        "Apps: 0 to create, 0 to update, 0 to remove, 12 unchanged."
     );
     // One registry value changed in the tfvars changes exactly that app, in exactly that key.
     std::fs::write(dir.join("ngp.local.tfvars"), "registry_mem = 1024\n").unwrap();
     let applied = apps(&["apply", "--env", "local"]);
     assert!(
         applied.contains("  ~ /ngp/docker-registry/registry (update: mem)")
-            && applied.contains("Apps reconciled: 0 created, 1 updated, 9 unchanged, 0 removed")
+            && applied.contains("Apps reconciled: 0 created, 1 updated, 11 unchanged, 0 removed")
             && applied.contains("docker-registry: TLS certificates exist; unchanged"),
         "{applied}"
     );
@@ -976,6 +1194,8 @@ async fn local_mode_from_up_to_destroy() {
     gateway_keeps_its_secrets(dir, &rendered, &outputs, &aws).await;
     env_files_stay_out_of_marathon(&rendered, &outputs, &aws).await;
     ecr_and_its_refresher(&rendered, &outputs, &aws).await;
+    jenkins_home_on_efs(&rendered, &outputs, &aws).await;
+    snapshot_take_wipe_restore(dir, port, &aws).await;
     registry_requires_its_password(dir, port, &rendered, &outputs, &aws).await;
     registry_check_end_to_end(dir, port, &rendered, &outputs, &aws).await;
     // The OpenSearch master password is in no app and in no output shown without --show-secrets.
@@ -1350,7 +1570,7 @@ async fn local_mode_from_up_to_destroy() {
     let removed = ok(local(dir, port).args(["apps", "remove", "--env", "local", "--auto-approve"]));
     assert!(
         removed.contains("  - /ngp/docker-registry/registry (remove)")
-            && removed.contains("Apps reconciled: 0 created, 0 updated, 0 unchanged, 10 removed"),
+            && removed.contains("Apps reconciled: 0 created, 0 updated, 0 unchanged, 12 removed"),
         "{removed}"
     );
     let status = ok(local(dir, port).args(["apps", "status", "--env", "local"]));
@@ -1358,7 +1578,7 @@ async fn local_mode_from_up_to_destroy() {
 
     // Destroy takes the modules' apps off Marathon first, then leaves nothing of ours behind in either emulator.
     let reapplied = ok(local(dir, port).args(["apps", "apply", "--env", "local"]));
-    assert!(reapplied.contains("10 created"), "{reapplied}");
+    assert!(reapplied.contains("12 created"), "{reapplied}");
     let refused = run(local(dir, port)
         .args(["destroy", "--env", "local"])
         .stdin(Stdio::null()));

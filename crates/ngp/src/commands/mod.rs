@@ -9,4 +9,5 @@ pub mod output;
 pub mod registry;
 pub mod run;
 pub mod setup;
+pub mod snapshot;
 pub mod vpn;

@@ -1,0 +1,167 @@
+//! Both handlers called as the runtime would call them, with real event payloads (the EventBridge schedule's
+//! and API Gateway's REST proxy event with an IAM identity), against the Marathon emulator and the local AWS
+//! emulator's S3: Lambda cannot be invoked there without Docker.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use ngp_marathon::{Client, Group, PathId};
+use ngp_snapshot::Store;
+use ngp_snapshot_lambda::{dispatch, Context};
+use serde_json::{json, Value};
+
+struct Moto(ngp_local::LocalMode, String);
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.0.down();
+    }
+}
+
+fn moto(state: &std::path::Path) -> Option<Moto> {
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let local = ngp_local::LocalMode {
+        venv: repo.join(".ngp/venv"),
+        state_dir: state.to_owned(),
+        python: "python3".into(),
+    };
+    if !local.installed() {
+        assert!(
+            std::env::var_os("NGP_REQUIRE_TOOLS").is_none(),
+            "moto is not installed: run `ngp setup`"
+        );
+        eprintln!("skipped: moto is not installed (run `ngp setup`)");
+        return None;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (emulator, _) = local.up(port, |_| {}).unwrap();
+    Some(Moto(local, emulator.endpoint()))
+}
+
+/// A log sink the test reads back.
+#[derive(Clone, Default)]
+struct Log(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Log {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn scheduled_event() -> Value {
+    json!({"version": "0", "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa", "detail-type": "Scheduled Event",
+        "source": "aws.events", "account": "123456789012", "time": "2026-12-07T00:00:00Z", "region": "us-east-1",
+        "resources": ["arn:aws:events:us-east-1:123456789012:rule/ngp-marathon-snapshot-dev"], "detail": {}})
+}
+
+fn restore_event(body: &str) -> Value {
+    json!({
+        "resource": "/restore", "path": "/restore", "httpMethod": "POST",
+        "headers": {"Content-Type": "application/json", "Host": "abc123.execute-api.us-east-1.amazonaws.com"},
+        "multiValueHeaders": {"Content-Type": ["application/json"]},
+        "queryStringParameters": null, "multiValueQueryStringParameters": null, "pathParameters": null,
+        "stageVariables": null, "body": body, "isBase64Encoded": false,
+        "requestContext": {
+            "resourceId": "r1", "resourcePath": "/restore", "httpMethod": "POST", "stage": "prod",
+            "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef", "accountId": "123456789012", "apiId": "abc123",
+            "protocol": "HTTP/1.1", "requestTimeEpoch": 1_796_601_600_000_i64, "path": "/prod/restore",
+            "identity": {"accountId": "123456789012", "caller": "AROAEXAMPLE:ops", "accessKey": "ASIAEXAMPLE",
+                "sourceIp": "10.0.3.7", "userArn": "arn:aws:sts::123456789012:assumed-role/platform-ops/alice",
+                "user": "AROAEXAMPLE:alice", "userAgent": "aws-sdk-rust"}
+        }
+    })
+}
+
+#[test]
+fn the_schedule_takes_and_the_api_restores() {
+    let state = tempfile::tempdir().unwrap();
+    let Some(aws) = moto(state.path()) else { return };
+    let log = Log::default();
+    let sink = log.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_ansi(false)
+        .with_writer(move || sink.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+        let ctx = context(&aws.1).await;
+        let tree: Group = serde_json::from_value(json!({"id": "/ngp", "groups": [
+            {"id": "/ngp/a", "apps": [{"id": "/ngp/a/x", "cmd": "sleep 9", "cpus": 0.1, "mem": 16, "someFutureField": {"k": [1, 2]}}]},
+            {"id": "/ngp/b", "dependencies": ["/ngp/a"], "apps": [{"id": "/ngp/b/y", "cmd": "sleep 9", "cpus": 0.1, "mem": 16}]}]}))
+        .unwrap();
+        settle(&ctx.marathon, &ctx.marathon.put_group(&tree, false).await.unwrap().deployment_id).await;
+        let before = live(&ctx.marathon).await;
+
+        let taken = dispatch(&ctx, scheduled_event()).await.unwrap();
+        assert_eq!((taken["apps"].as_u64(), taken["groups"].as_u64()), (Some(2), Some(3)));
+        let wiped = ctx.marathon.delete_group(&PathId::parse("/ngp").unwrap(), true).await.unwrap().unwrap();
+        settle(&ctx.marathon, &wiped.deployment_id).await;
+
+        let answer = dispatch(&ctx, restore_event(r#"{"id": "latest"}"#)).await.unwrap();
+        assert_eq!(answer["statusCode"], 200, "{answer}");
+        let body: Value = serde_json::from_str(answer["body"].as_str().unwrap()).unwrap();
+        assert_eq!((body["id"].as_str(), body["changes"].as_array().unwrap().len()), (taken["id"].as_str(), 2));
+        assert_eq!(live(&ctx.marathon).await, before, "every field back, with the groups' dependencies");
+
+        for (request, status, says) in [
+            (r#"{"id": "19990101T000000.000Z"}"#, 404, "no snapshot 19990101T000000.000Z"),
+            (r#"{"id": "latest", "only": "/nowhere"}"#, 404, "has no group /nowhere"),
+            (r#"{"idd": "latest"}"#, 400, "unknown field `idd`"),
+            ("not json", 400, "the request body"),
+        ] {
+            let answer = dispatch(&ctx, restore_event(request)).await.unwrap();
+            assert_eq!(answer["statusCode"], status, "{request}: {answer}");
+            assert!(answer["body"].as_str().unwrap().contains(says), "{request}: {answer}");
+        }
+        assert_eq!(live(&ctx.marathon).await, before, "no bad request changed Marathon");
+    });
+    let logged = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logged.contains("caller=\"arn:aws:sts::123456789012:assumed-role/platform-ops/alice\""),
+        "{logged}"
+    );
+}
+
+async fn context(endpoint: &str) -> Context {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let config = ngp_marathon_emulator::Config {
+        deployment_delay: Duration::from_millis(5),
+        ..Default::default()
+    };
+    tokio::spawn(ngp_marathon_emulator::serve(listener, config));
+    let aws = ngp_aws::sdk_config("us-east-1", Some(endpoint)).await;
+    let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&aws).force_path_style(true).build());
+    s3.create_bucket().bucket("snapshots").send().await.unwrap();
+    Context {
+        marathon: Client::new(&url, None).unwrap(),
+        store: Store {
+            s3,
+            bucket: "snapshots".into(),
+            prefix: "marathon".into(),
+            cluster: "dev".into(),
+        },
+        timeout: Duration::from_secs(30),
+    }
+}
+
+async fn settle(client: &Client, id: &str) {
+    while client.deployments().await.unwrap().iter().any(|d| d.id == id) {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+async fn live(client: &Client) -> Value {
+    let tree = client.group_tree(&PathId::root()).await.unwrap().unwrap();
+    serde_json::to_value(tree.into_request()).unwrap()
+}

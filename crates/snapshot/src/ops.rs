@@ -1,0 +1,133 @@
+//! Take and restore, against a Marathon client and a store.
+
+use std::time::{Duration, Instant};
+
+use ngp_marathon::{Client, Group, PathId};
+
+use crate::document::{Document, DocumentError};
+use crate::store::{id_for, StoreError};
+use crate::tree::{self, Change};
+use crate::Store;
+
+/// Why a take or a restore failed; nothing was written to Marathon unless it says so.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Marathon(#[from] ngp_marathon::Error),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("snapshot {id}: {source}")]
+    Document { id: String, source: DocumentError },
+    #[error("snapshot {id} has no group {only}")]
+    NoSuchGroup { id: String, only: String },
+    #[error("snapshot {id}: its tree is not a Marathon group: {message}")]
+    NotAGroup { id: String, message: String },
+    #[error("Marathon answered no tree for /")]
+    NoRoot,
+    #[error("deployment {0} still runs after {1:?}; it goes on in Marathon")]
+    Timeout(String, Duration),
+}
+
+/// Reads the whole tree and writes it as one document; returns the id and the document.
+pub async fn take(client: &Client, store: &Store) -> Result<(String, Document), Error> {
+    let tree = client.group(&PathId::root()).await?.ok_or(Error::NoRoot)?;
+    let info = client.info().await?;
+    let version = info.get("version").and_then(|v| v.as_str()).unwrap_or("unknown");
+    let now = time::OffsetDateTime::now_utc();
+    let doc = Document::new(&store.cluster, version, now, tree);
+    let id = store.put(&doc, &id_for(now)).await?;
+    Ok((id, doc))
+}
+
+/// A stored snapshot, checked (whole, of this schema, its checksum matching).
+pub async fn show(store: &Store, id: &str) -> Result<(String, Document), Error> {
+    let id = store.resolve(id).await?;
+    let bytes = store.get(&id).await?;
+    let doc = Document::parse(&bytes).map_err(|source| Error::Document { id: id.clone(), source })?;
+    Ok((id, doc))
+}
+
+/// How to restore.
+#[derive(Clone, Debug)]
+pub struct RestoreOptions {
+    /// Restore this group only (`/` for the whole tree).
+    pub only: PathId,
+    /// Show what would change (with Marathon's own dry run), change nothing.
+    pub dry_run: bool,
+    /// Also remove live apps and groups the snapshot lacks.
+    pub prune: bool,
+    /// Cancel a deployment that holds an app.
+    pub force: bool,
+    pub timeout: Duration,
+    pub poll: Duration,
+}
+
+/// What a restore did, or would do.
+#[derive(Debug)]
+pub struct RestoreReport {
+    pub id: String,
+    pub changes: Vec<Change>,
+    /// Marathon's dry-run steps, with `dry_run`.
+    pub steps: Option<serde_json::Value>,
+    pub deployment: Option<String>,
+}
+
+/// Restores a snapshot's tree (or `only`) with one group PUT, so that groups and dependencies come back with the
+/// apps. The body is the snapshot in request form (no `version`, tasks, counts, ...), laid over the live group
+/// unless `prune`.
+pub async fn restore(
+    client: &Client,
+    store: &Store,
+    id: &str,
+    options: &RestoreOptions,
+) -> Result<RestoreReport, Error> {
+    let (id, doc) = show(store, id).await?;
+    let snap: Group = serde_json::from_value(doc.tree).map_err(|e| Error::NotAGroup {
+        id: id.clone(),
+        message: e.to_string(),
+    })?;
+    let only = options.only.clone();
+    let snap = tree::select(snap.into_request(), &only).ok_or_else(|| Error::NoSuchGroup {
+        id: id.clone(),
+        only: only.to_string(),
+    })?;
+    let live = client.group_tree(&only).await?.map(Group::into_request);
+    let live = live.unwrap_or_else(|| Group {
+        id: snap.id.clone(),
+        ..Group::default()
+    });
+    let body = if options.prune {
+        snap
+    } else {
+        tree::merge(live.clone(), snap)
+    };
+    let changes = tree::changes(&live, &body);
+    if options.dry_run {
+        let steps = client.put_group_dry_run(&body).await?;
+        return Ok(RestoreReport {
+            id,
+            changes,
+            steps: Some(steps),
+            deployment: None,
+        });
+    }
+    let result = client.put_group(&body, options.force).await?;
+    wait(client, &result.deployment_id, options).await?;
+    Ok(RestoreReport {
+        id,
+        changes,
+        steps: None,
+        deployment: Some(result.deployment_id),
+    })
+}
+
+async fn wait(client: &Client, deployment: &str, options: &RestoreOptions) -> Result<(), Error> {
+    let started = Instant::now();
+    while client.deployments().await?.iter().any(|d| d.id == deployment) {
+        if started.elapsed() >= options.timeout {
+            return Err(Error::Timeout(deployment.to_owned(), options.timeout));
+        }
+        tokio::time::sleep(options.poll).await;
+    }
+    Ok(())
+}

@@ -1,0 +1,62 @@
+//! What the snapshot tests and the bench share: the local AWS emulator, and a generated tree of 1,000 apps.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use ngp_marathon::Group;
+use serde_json::{json, Value};
+
+/// A running emulator and its endpoint, stopped when dropped.
+pub struct Moto(ngp_local::LocalMode, pub String);
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.0.down();
+    }
+}
+
+/// The local AWS emulator, or `None` (a skip) where moto is not installed and the run does not require it.
+pub fn moto(state: &std::path::Path) -> Option<Moto> {
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let local = ngp_local::LocalMode {
+        venv: repo.join(".ngp/venv"),
+        state_dir: state.to_owned(),
+        python: "python3".into(),
+    };
+    if !local.installed() {
+        assert!(
+            std::env::var_os("NGP_REQUIRE_TOOLS").is_none(),
+            "moto is not installed: run `ngp setup`"
+        );
+        eprintln!("skipped: moto is not installed (run `ngp setup`)");
+        return None;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (emulator, _) = local.up(port, |_| {}).unwrap();
+    Some(Moto(local, emulator.endpoint()))
+}
+
+/// 1,000 apps in groups three deep (10 × 10 × 10), each group depending on its previous sibling.
+pub fn thousand_apps() -> Group {
+    let group = |id: String, apps: Vec<Value>, groups: Vec<Value>, deps: Vec<String>| json!({"id": id, "apps": apps, "groups": groups, "dependencies": deps});
+    let top: Vec<Value> = (0..10)
+        .map(|a| {
+            let mid: Vec<Value> = (0..10)
+                .map(|b| {
+                    let id = format!("/bulk/g{a}/g{b}");
+                    let apps = (0..10)
+                        .map(|c| json!({"id": format!("{id}/app{c}"), "cmd": format!("sleep {}", 100 + c), "cpus": 0.01, "mem": 8, "instances": 0, "labels": {"n": format!("{a}{b}{c}")}}))
+                        .collect();
+                    let deps = if b > 0 { vec![format!("/bulk/g{a}/g{}", b - 1)] } else { vec![] };
+                    group(id, apps, vec![], deps)
+                })
+                .collect();
+            group(format!("/bulk/g{a}"), vec![], mid, vec![])
+        })
+        .collect();
+    serde_json::from_value(group("/bulk".into(), vec![], top, vec![])).unwrap()
+}
