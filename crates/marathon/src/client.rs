@@ -216,29 +216,17 @@ impl Client {
 
     /// Creates or replaces a group's subtree in one deployment. Apps missing from `group` are stopped.
     pub async fn put_group(&self, group: &Group, force: bool) -> Result<DeploymentResult, Error> {
-        let id = PathId::parse(&group.id).map_err(|e| Error::Invalid {
-            what: format!("group {}", group.id),
-            message: e.to_string(),
-            details: vec![],
-        })?;
-        let body = serde_json::to_value(group).expect("a group serialises");
         let query: &[(&str, &str)] = if force { &[("force", "true")] } else { &[] };
-        self.call(
-            Method::PUT,
-            &format!("/v2/groups{}", path_part(&id)),
-            query,
-            Some(&body),
-            &format!("group {id}"),
-        )
-        .await?
-        .ok_or_else(|| Error::BadResponse {
-            what: format!("group {id}"),
-            message: "404 to a PUT".into(),
-        })
+        self.send_group(group, query).await
     }
 
     /// What a group PUT would do, without deploying (`dryRun=true`): Marathon's `{"steps": [...]}`.
     pub async fn put_group_dry_run(&self, group: &Group) -> Result<Value, Error> {
+        self.send_group(group, &[("dryRun", "true")]).await
+    }
+
+    /// `PUT /v2/groups/{id}` with `group` as the body, and Marathon's answer.
+    async fn send_group<T: DeserializeOwned>(&self, group: &Group, query: &[(&str, &str)]) -> Result<T, Error> {
         let id = PathId::parse(&group.id).map_err(|e| Error::Invalid {
             what: format!("group {}", group.id),
             message: e.to_string(),
@@ -248,7 +236,7 @@ impl Client {
         self.call(
             Method::PUT,
             &format!("/v2/groups{}", path_part(&id)),
-            &[("dryRun", "true")],
+            query,
             Some(&body),
             &format!("group {id}"),
         )

@@ -3,46 +3,16 @@
 //! emulator's S3: Lambda cannot be invoked there without Docker.
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use ngp_marathon::{Client, Group, PathId};
-use ngp_snapshot::Store;
+use ngp_marathon::{Group, PathId};
 use ngp_snapshot_lambda::{dispatch, Context};
 use serde_json::{json, Value};
 
-struct Moto(ngp_local::LocalMode, String);
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.0.down();
-    }
-}
-
-fn moto(state: &std::path::Path) -> Option<Moto> {
-    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let local = ngp_local::LocalMode {
-        venv: repo.join(".ngp/venv"),
-        state_dir: state.to_owned(),
-        python: "python3".into(),
-    };
-    if !local.installed() {
-        assert!(
-            std::env::var_os("NGP_REQUIRE_TOOLS").is_none(),
-            "moto is not installed: run `ngp setup`"
-        );
-        eprintln!("skipped: moto is not installed (run `ngp setup`)");
-        return None;
-    }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let (emulator, _) = local.up(port, |_| {}).unwrap();
-    Some(Moto(local, emulator.endpoint()))
-}
+#[path = "../../snapshot/tests/support/mod.rs"]
+mod support;
+use support::{live, marathon, moto, settle, store};
 
 /// A log sink the test reads back.
 #[derive(Clone, Default)]
@@ -133,35 +103,9 @@ fn the_schedule_takes_and_the_api_restores() {
 }
 
 async fn context(endpoint: &str) -> Context {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let config = ngp_marathon_emulator::Config {
-        deployment_delay: Duration::from_millis(5),
-        ..Default::default()
-    };
-    tokio::spawn(ngp_marathon_emulator::serve(listener, config));
-    let aws = ngp_aws::sdk_config("us-east-1", Some(endpoint)).await;
-    let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&aws).force_path_style(true).build());
-    s3.create_bucket().bucket("snapshots").send().await.unwrap();
     Context {
-        marathon: Client::new(&url, None).unwrap(),
-        store: Store {
-            s3,
-            bucket: "snapshots".into(),
-            prefix: "marathon".into(),
-            cluster: "dev".into(),
-        },
+        marathon: marathon().await,
+        store: store(endpoint).await,
         timeout: Duration::from_secs(30),
     }
-}
-
-async fn settle(client: &Client, id: &str) {
-    while client.deployments().await.unwrap().iter().any(|d| d.id == id) {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-}
-
-async fn live(client: &Client) -> Value {
-    let tree = client.group_tree(&PathId::root()).await.unwrap().unwrap();
-    serde_json::to_value(tree.into_request()).unwrap()
 }

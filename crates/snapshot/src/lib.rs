@@ -12,5 +12,5 @@ pub mod store;
 pub mod tree;
 
 pub use document::{Document, DocumentError};
-pub use ops::{restore, show, take, Error, RestoreOptions, RestoreReport};
+pub use ops::{apply_restore, plan_restore, restore, show, take, Error, RestoreOptions, RestorePlan, RestoreReport};
 pub use store::{Entry, Store};

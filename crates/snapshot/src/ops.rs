@@ -72,52 +72,73 @@ pub struct RestoreReport {
     pub deployment: Option<String>,
 }
 
-/// Restores a snapshot's tree (or `only`) with one group PUT, so that groups and dependencies come back with the
-/// apps. The body is the snapshot in request form (no `version`, tasks, counts, ...), laid over the live group
-/// unless `prune`.
+/// A restore worked out and not yet written: the group body to PUT and what it changes.
+#[derive(Debug)]
+pub struct RestorePlan {
+    pub id: String,
+    pub body: Group,
+    pub changes: Vec<Change>,
+}
+
+/// Works out a restore of snapshot `id` below `only`: the snapshot in request form (no `version`, tasks, counts,
+/// ...), laid over the live group unless `prune`. Reads the snapshot and the live group once; writes nothing.
+pub async fn plan_restore(
+    client: &Client,
+    store: &Store,
+    id: &str,
+    only: &PathId,
+    prune: bool,
+) -> Result<RestorePlan, Error> {
+    let (id, doc) = show(store, id).await?;
+    let snap: Group = serde_json::from_value(doc.tree).map_err(|e| Error::NotAGroup {
+        id: id.clone(),
+        message: e.to_string(),
+    })?;
+    let snap = tree::select(snap.into_request(), only).ok_or_else(|| Error::NoSuchGroup {
+        id: id.clone(),
+        only: only.to_string(),
+    })?;
+    let live = client.group_tree(only).await?.map(Group::into_request);
+    let live = live.unwrap_or_else(|| Group {
+        id: snap.id.clone(),
+        ..Group::default()
+    });
+    let body = if prune { snap } else { tree::merge(live.clone(), snap) };
+    let changes = tree::changes(&live, &body);
+    Ok(RestorePlan { id, body, changes })
+}
+
+/// Writes a planned restore with one group PUT, so that groups and dependencies come back with the apps, and
+/// waits for its deployment; returns the deployment's id.
+pub async fn apply_restore(client: &Client, plan: &RestorePlan, options: &RestoreOptions) -> Result<String, Error> {
+    let result = client.put_group(&plan.body, options.force).await?;
+    wait(client, &result.deployment_id, options).await?;
+    Ok(result.deployment_id)
+}
+
+/// Plans a restore, then asks Marathon's dry run (`dry_run`) or writes it.
 pub async fn restore(
     client: &Client,
     store: &Store,
     id: &str,
     options: &RestoreOptions,
 ) -> Result<RestoreReport, Error> {
-    let (id, doc) = show(store, id).await?;
-    let snap: Group = serde_json::from_value(doc.tree).map_err(|e| Error::NotAGroup {
-        id: id.clone(),
-        message: e.to_string(),
-    })?;
-    let only = options.only.clone();
-    let snap = tree::select(snap.into_request(), &only).ok_or_else(|| Error::NoSuchGroup {
-        id: id.clone(),
-        only: only.to_string(),
-    })?;
-    let live = client.group_tree(&only).await?.map(Group::into_request);
-    let live = live.unwrap_or_else(|| Group {
-        id: snap.id.clone(),
-        ..Group::default()
-    });
-    let body = if options.prune {
-        snap
-    } else {
-        tree::merge(live.clone(), snap)
-    };
-    let changes = tree::changes(&live, &body);
+    let plan = plan_restore(client, store, id, &options.only, options.prune).await?;
     if options.dry_run {
-        let steps = client.put_group_dry_run(&body).await?;
+        let steps = client.put_group_dry_run(&plan.body).await?;
         return Ok(RestoreReport {
-            id,
-            changes,
+            id: plan.id,
+            changes: plan.changes,
             steps: Some(steps),
             deployment: None,
         });
     }
-    let result = client.put_group(&body, options.force).await?;
-    wait(client, &result.deployment_id, options).await?;
+    let deployment = apply_restore(client, &plan, options).await?;
     Ok(RestoreReport {
-        id,
-        changes,
+        id: plan.id,
+        changes: plan.changes,
         steps: None,
-        deployment: Some(result.deployment_id),
+        deployment: Some(deployment),
     })
 }
 

@@ -6,11 +6,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use ngp_marathon::{Client, Group, PathId};
-use ngp_snapshot::{restore, show, take, RestoreOptions, Store};
+use ngp_snapshot::{restore, show, take, RestoreOptions};
 use serde_json::{json, Value};
 
 mod support;
-use support::{moto, thousand_apps};
+use support::{live, marathon, moto, settle, store, thousand_apps};
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
@@ -18,33 +18,6 @@ fn runtime() -> tokio::runtime::Runtime {
         .enable_all()
         .build()
         .unwrap()
-}
-
-async fn marathon() -> Client {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let config = ngp_marathon_emulator::Config {
-        deployment_delay: Duration::from_millis(5),
-        ..Default::default()
-    };
-    tokio::spawn(ngp_marathon_emulator::serve(listener, config));
-    Client::new(&url, None).unwrap()
-}
-
-async fn store(endpoint: &str) -> Store {
-    let config = ngp_aws::sdk_config("us-east-1", Some(endpoint)).await;
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&config)
-            .force_path_style(true)
-            .build(),
-    );
-    s3.create_bucket().bucket("snapshots").send().await.unwrap();
-    Store {
-        s3,
-        bucket: "snapshots".into(),
-        prefix: "marathon".into(),
-        cluster: "dev".into(),
-    }
 }
 
 fn options(only: &str) -> RestoreOptions {
@@ -90,18 +63,6 @@ async fn seed(client: &Client) {
     let group: Group = serde_json::from_value(tree).unwrap();
     let result = client.put_group(&group, false).await.unwrap();
     settle(client, &result.deployment_id).await;
-}
-
-async fn settle(client: &Client, id: &str) {
-    while client.deployments().await.unwrap().iter().any(|d| d.id == id) {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-}
-
-/// The live tree without what only Marathon's answers carry (versions, tasks, counts), for comparing.
-async fn live(client: &Client) -> Value {
-    let tree = client.group_tree(&PathId::root()).await.unwrap().unwrap();
-    serde_json::to_value(tree.into_request()).unwrap()
 }
 
 async fn wipe(client: &Client) {

@@ -198,42 +198,37 @@ fn restore(
     crate::runtime()?.block_on(async {
         let store = location.store().await;
         let target = target(&request(args), &location.outputs).await?;
-        // What would change first, always: a restore is confirmed knowing it.
-        let preview = RestoreOptions {
-            dry_run: true,
-            ..options.clone()
-        };
-        let planned = ngp_snapshot::restore(&target.client, &store, id, &preview).await?;
-        print_changes(&planned.changes);
+        // What would change first, always: a restore is confirmed knowing it. The plan read once is the one
+        // written.
+        let plan = ngp_snapshot::plan_restore(&target.client, &store, id, &options.only, options.prune).await?;
+        print_changes(&plan.changes);
         if options.dry_run {
-            let steps = planned
-                .steps
-                .as_ref()
-                .and_then(|s| s["steps"].as_array())
-                .map_or(0, Vec::len);
+            let steps = target.client.put_group_dry_run(&plan.body).await?;
+            let steps = steps["steps"].as_array().map_or(0, Vec::len);
             println!(
                 "Dry run of snapshot {}: nothing changed (Marathon plans {steps} deployment steps).",
-                planned.id
+                plan.id
             );
             return Ok(());
         }
-        if planned.changes.is_empty() {
+        if plan.changes.is_empty() {
             println!(
                 "Marathon already matches snapshot {} below {}; nothing to do.",
-                planned.id, options.only
+                plan.id, options.only
             );
             return Ok(());
         }
         let question = format!(
             "Restore snapshot {} below {} on Marathon at {}? Type yes:",
-            planned.id,
+            plan.id,
             options.only,
             target.client.base()
         );
         if !auto_approve && !crate::terminal::confirm(&question, "yes")? {
             bail!("restore cancelled; nothing was changed");
         }
-        let report = ngp_snapshot::restore(&target.client, &store, &planned.id, options).await?;
+        ngp_snapshot::apply_restore(&target.client, &plan, options).await?;
+        let report = plan;
         let n = |f: fn(&Change) -> bool| report.changes.iter().filter(|c| f(c)).count();
         println!(
             "Restored snapshot {}: {} created, {} updated, {} removed.",

@@ -1,9 +1,12 @@
-//! What the snapshot tests and the bench share: the local AWS emulator, and a generated tree of 1,000 apps.
+//! What the snapshot tests, the Lambda's tests and the bench share: the local AWS emulator, the Marathon
+//! emulator, a store with its bucket, and a generated tree of 1,000 apps.
 #![allow(dead_code)]
 
 use std::path::PathBuf;
+use std::time::Duration;
 
-use ngp_marathon::Group;
+use ngp_marathon::{Client, Group, PathId};
+use ngp_snapshot::Store;
 use serde_json::{json, Value};
 
 /// A running emulator and its endpoint, stopped when dropped.
@@ -59,4 +62,46 @@ pub fn thousand_apps() -> Group {
         })
         .collect();
     serde_json::from_value(group("/bulk".into(), vec![], top, vec![])).unwrap()
+}
+
+/// The Marathon emulator on this runtime, and a client of it.
+pub async fn marathon() -> Client {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let config = ngp_marathon_emulator::Config {
+        deployment_delay: Duration::from_millis(5),
+        ..Default::default()
+    };
+    tokio::spawn(ngp_marathon_emulator::serve(listener, config));
+    Client::new(&url, None).unwrap()
+}
+
+/// The store `snapshots/marathon/dev/` in the emulator's S3, its bucket made.
+pub async fn store(endpoint: &str) -> Store {
+    let config = ngp_aws::sdk_config("us-east-1", Some(endpoint)).await;
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&config)
+            .force_path_style(true)
+            .build(),
+    );
+    s3.create_bucket().bucket("snapshots").send().await.unwrap();
+    Store {
+        s3,
+        bucket: "snapshots".into(),
+        prefix: "marathon".into(),
+        cluster: "dev".into(),
+    }
+}
+
+/// Waits until deployment `id` is done.
+pub async fn settle(client: &Client, id: &str) {
+    while client.deployments().await.unwrap().iter().any(|d| d.id == id) {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// The live tree without what only Marathon's answers carry (versions, tasks, counts), for comparing.
+pub async fn live(client: &Client) -> Value {
+    let tree = client.group_tree(&PathId::root()).await.unwrap().unwrap();
+    serde_json::to_value(tree.into_request()).unwrap()
 }
