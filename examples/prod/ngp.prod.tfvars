@@ -12,3 +12,6 @@ context = {
 vpc_cidr       = "10.30.0.0/16"
 private_agents = { min = 6, max = 30, desired = 8 }
 public_agents  = { min = 3, max = 6, desired = 3 }
+
+# A quarter of hourly Marathon snapshots, each kept as an old version 90 days more.
+snapshot_retention_days = 90

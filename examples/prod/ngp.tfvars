@@ -2,7 +2,7 @@
 # what differs per environment lives in the overlay ngp.<env>.tfvars (see ngp.prod.tfvars beside it), and
 # secrets come from TF_VAR_* or Secrets Manager, never from this file.
 
-modules    = ["manager", "openvpn", "dcos", "docker-registry", "elasticache", "elk", "api-gateway", "monitoring", "ecr", "jenkins"]
+modules    = ["manager", "openvpn", "dcos", "docker-registry", "elasticache", "elk", "api-gateway", "monitoring", "ecr", "jenkins", "marathon-snapshot"]
 aws_region = "eu-west-1"
 
 context = {

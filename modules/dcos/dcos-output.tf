@@ -38,6 +38,20 @@ output "s3_vpc_endpoint_id" {
   value       = aws_vpc_endpoint.s3.id
 }
 
+output "s3_prefix_list_id" {
+  description = "The S3 prefix list of the gateway endpoint, for security-group rules that let a task (a Lambda in the private subnets) reach S3 without the NAT."
+  value       = aws_vpc_endpoint.s3.prefix_list_id
+}
+
+output "marathon_login_secret" {
+  description = "DC/OS's login without the password: `{ url, uid, password_secret_arn }`, for a function in the VPC that reads the password from Secrets Manager itself."
+  value = {
+    url                 = "${local.dcos_url}/acs/api/v1/auth/login"
+    uid                 = var.dcos_superuser_username
+    password_secret_arn = module.superuser_password.arn
+  }
+}
+
 output "dcos_cluster_name" {
   description = "The DC/OS cluster name."
   value       = local.cluster_name

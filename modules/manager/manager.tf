@@ -229,7 +229,11 @@ locals {
         Resource  = "*"
         Condition = {
           ArnLike = {
-            "kms:EncryptionContext:aws:logs:arn" = "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:log-group:/ngp/${module.label.id}/*"
+            # The platform's own groups, and its Lambdas' (Lambda names a function's group /aws/lambda/<name>).
+            "kms:EncryptionContext:aws:logs:arn" = [
+              for group in ["/ngp/${module.label.id}/*", "/aws/lambda/${format(local.name, "*")}"] :
+              "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:log-group:${group}"
+            ]
           }
         }
       },

@@ -4,10 +4,17 @@ Written into .ngp/emulator/ and run by `ngp local up`. Each patch is listed in D
 """
 
 import inspect
+import json
 import sys
+from urllib.parse import unquote
 
+from moto.apigateway import urls as apigateway_urls
+from moto.apigateway.models import RestAPI
+from moto.apigateway.responses import APIGatewayResponse
+from moto.awslambda.models import LambdaFunction
 from moto.core.responses import EmptyResult
 from moto.ec2.models.instances import Instance
+from moto.ec2.models.security_groups import SecurityGroupRule
 from moto.efs.responses import EFSResponse
 from moto.elasticache.models import ElastiCacheBackend
 from moto.elasticache.responses import ElastiCacheResponse
@@ -15,6 +22,7 @@ from moto.opensearch import models as opensearch_models
 from moto.iam.access_control import IAMPolicyStatement, PermissionResult
 from moto.iam.policy_conditions import TrustCondition
 from moto.s3.models import FakeDeleteMarker
+from moto.s3.responses import S3Response
 from moto.server import main
 
 # OpenSearch: the provider waits for DomainProcessingStatus, which moto never reports (emulator-notes.md).
@@ -172,6 +180,133 @@ def _delete_file_system_policy(self):
 
 
 EFSResponse.delete_file_system_policy = _delete_file_system_policy
+
+
+# API Gateway: GetRestApi answers a REST API's policy with its quotes backslash-escaped, and the provider unescapes
+# it (strconv.Unquote, in aws_api_gateway_rest_api_policy's read). moto answered the policy as sent, which the
+# provider then failed to read ("invalid character ... after top-level value").
+_rest_api_to_dict = RestAPI.to_dict
+
+
+def _rest_api_to_dict_with_escaped_policy(self):
+    described = _rest_api_to_dict(self)
+    if described.get("policy"):
+        described["policy"] = json.dumps(described["policy"])[1:-1]
+    return described
+
+
+RestAPI.to_dict = _rest_api_to_dict_with_escaped_policy
+
+# API Gateway: moto tags a stage only, so retagging a REST API (a new context version) failed with a 404 page.
+# AWS's TagResource, UntagResource and GetTags take the REST API's ARN as well.
+apigateway_urls.url_paths[
+    "{0}/tags/arn:(?P<partition>[^/]+):apigateway:(?P<region_name>[^/]+)::/restapis/(?P<function_id>[^/]+)$"
+] = APIGatewayResponse.dispatch
+
+
+def _tagged_rest_api(response):
+    """The REST API a /tags/ request names, when it names one and not a stage."""
+    parts = unquote(response.path.split("/tags/")[1]).split("/")
+    if "stages" in parts or "restapis" not in parts:
+        return None
+    return response.backend.get_rest_api(parts[parts.index("restapis") + 1])
+
+
+def _with_rest_api_tags(stage_handler, api_handler):
+    def handler(self):
+        api = _tagged_rest_api(self)
+        return stage_handler(self) if api is None else api_handler(self, api)
+
+    return handler
+
+
+def _tag_api(self, api):
+    api.tags = {**(api.tags or {}), **(self._get_param("tags") or {})}
+    return json.dumps({})
+
+
+def _untag_api(self, api):
+    for key in self.querystring.get("tagKeys") or []:
+        (api.tags or {}).pop(key, None)
+    return json.dumps({})
+
+
+APIGatewayResponse.tag_resource = _with_rest_api_tags(APIGatewayResponse.tag_resource, _tag_api)
+APIGatewayResponse.untag_resource = _with_rest_api_tags(APIGatewayResponse.untag_resource, _untag_api)
+APIGatewayResponse.get_tags = _with_rest_api_tags(
+    APIGatewayResponse.get_tags, lambda self, api: json.dumps({"tags": api.tags or {}})
+)
+
+# S3: a bucket's notification to EventBridge was kept but never answered by GetBucketNotificationConfiguration, so
+# `eventbridge = true` showed as a change on every plan. AWS answers an empty EventBridgeConfiguration.
+_get_bucket_notification = S3Response.get_bucket_notification
+
+
+def _get_bucket_notification_with_eventbridge(self):
+    config = self.backend.get_bucket_notification_configuration(self.bucket_name)
+    if config is None or config.event_bridge is None:
+        return _get_bucket_notification(self)
+    serialized = self.serialized
+
+    def with_eventbridge(action_result):
+        action_result.result["EventBridgeConfiguration"] = {}
+        return serialized(action_result)
+
+    self.serialized = with_eventbridge
+    try:
+        return _get_bucket_notification(self)
+    finally:
+        del self.serialized
+
+
+S3Response.get_bucket_notification = _get_bucket_notification_with_eventbridge
+
+# Lambda: moto drops a function's DeadLetterConfig, so the provider saw the snapshot Lambda's dead-letter queue as
+# a change on every plan. AWS keeps it and answers it in GetFunction.
+_function_init = LambdaFunction.__init__
+_function_configuration = LambdaFunction.get_configuration
+_function_update = LambdaFunction.update_configuration
+
+
+def _function_init_with_dead_letters(self, account_id, spec, *args, **kwargs):
+    _function_init(self, account_id, spec, *args, **kwargs)
+    self.dead_letter_config = spec.get("DeadLetterConfig")
+
+
+def _function_configuration_with_dead_letters(self, *args, **kwargs):
+    config = _function_configuration(self, *args, **kwargs)
+    if getattr(self, "dead_letter_config", None):
+        config["DeadLetterConfig"] = self.dead_letter_config
+    return config
+
+
+def _function_update_with_dead_letters(self, config_updates):
+    if "DeadLetterConfig" in config_updates:
+        self.dead_letter_config = config_updates["DeadLetterConfig"]
+    return _function_update(self, config_updates)
+
+
+LambdaFunction.__init__ = _function_init_with_dead_letters
+LambdaFunction.get_configuration = _function_configuration_with_dead_letters
+LambdaFunction.update_configuration = _function_update_with_dead_letters
+
+
+# EC2: a security group rule to a prefix list lost its description (moto kept the prefix list's id alone), a
+# change on every plan of aws_vpc_security_group_egress_rule. AWS keeps it.
+_rule_init = SecurityGroupRule.__init__
+_rule_params = inspect.signature(_rule_init)
+
+
+def _rule_init_keeping_prefix_list_description(self, *args, **kwargs):
+    _rule_init(self, *args, **kwargs)
+    prefix_list = _rule_params.bind(self, *args, **kwargs).arguments.get("prefix_list_id") or {}
+    self.prefix_list_description = prefix_list.get("Description")
+
+
+SecurityGroupRule.__init__ = _rule_init_keeping_prefix_list_description
+SecurityGroupRule.description = property(
+    lambda self: self.ip_range.get("Description") or getattr(self, "prefix_list_description", None)
+)
 
 if __name__ == "__main__":
     main(sys.argv[1:])

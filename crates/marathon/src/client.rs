@@ -33,6 +33,41 @@ pub enum Error {
 
     #[error("Marathon's answer to {what} is not what its API says: {message}")]
     BadResponse { what: String, message: String },
+
+    #[error("{url} refused the login of {uid}: {status}")]
+    LoginRefused { url: String, uid: String, status: u16 },
+}
+
+/// DC/OS's login (`POST {uid, password}` to the IAM's `/acs/api/v1/auth/login`): the token it answers, for
+/// [`Client::new`].
+pub async fn login(url: &str, uid: &str, password: &str) -> Result<String, Error> {
+    let unreachable = |e: reqwest::Error| Error::Unreachable {
+        url: url.to_owned(),
+        reason: e.to_string(),
+    };
+    let response = reqwest::Client::new()
+        .post(url)
+        .json(&serde_json::json!({ "uid": uid, "password": password }))
+        .timeout(Duration::from_secs(20))
+        .send()
+        .await
+        .map_err(unreachable)?;
+    if !response.status().is_success() {
+        return Err(Error::LoginRefused {
+            url: url.to_owned(),
+            uid: uid.to_owned(),
+            status: response.status().as_u16(),
+        });
+    }
+    let bad = |message: String| Error::BadResponse {
+        what: format!("the login at {url}"),
+        message,
+    };
+    let body: Value = response.json().await.map_err(|e| bad(format!("not JSON: {e}")))?;
+    body["token"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| bad("no token".into()))
 }
 
 /// One entry of a 422's `details`: where in the body, and what is wrong there.

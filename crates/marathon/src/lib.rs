@@ -9,7 +9,7 @@ mod id;
 pub mod lint;
 mod model;
 
-pub use client::{Client, DeploymentRef, Error, ValidationDetail};
+pub use client::{login, Client, DeploymentRef, Error, ValidationDetail};
 pub use id::{PathId, PathIdError};
 pub use model::*;
 

@@ -82,8 +82,22 @@ pub struct Download {
 pub struct Build {
     /// The input that takes the binary's path.
     pub input: String,
-    /// The crate (in ngp's workspace) whose binary of the same name is built.
+    /// The crate (in ngp's workspace) whose binary is built.
     pub package: String,
+    /// The binary's name, where it is not the crate's (a Lambda's `bootstrap`).
+    #[serde(default)]
+    pub binary: Option<String>,
+    /// Hand the module a zip that holds the binary alone, at its root, executable (a Lambda's deployment
+    /// package), rather than the binary itself.
+    #[serde(default)]
+    pub zip: bool,
+}
+
+impl Build {
+    /// The binary's name: `binary`, or the crate's.
+    pub fn binary_name(&self) -> &str {
+        self.binary.as_deref().unwrap_or(&self.package)
+    }
 }
 
 /// Where `inputs_from` gathers an input from every enabled module that outputs it.
@@ -273,6 +287,8 @@ impl Module {
                 format!("names input {:?}, which the module does not have", build.input)
             } else if !ngp_config::is_plain_name(&build.package, 64, |c| c.is_ascii_lowercase(), &['-', '_']) {
                 format!("package {:?} is not a crate name", build.package)
+            } else if !ngp_config::is_plain_name(build.binary_name(), 64, |c| c.is_ascii_lowercase(), &['-', '_']) {
+                format!("binary {:?} is not a binary's name", build.binary_name())
             } else {
                 continue;
             };

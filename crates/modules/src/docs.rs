@@ -36,14 +36,18 @@ pub fn readme(module: &Module) -> String {
             download.check, download.url, download.sha256
         );
     }
-    let roles: Vec<String> = module
+    let mut roles: Vec<String> = Vec::new();
+    for name in module
         .inputs
         .iter()
         .map(|i| &i.name)
         .chain(module.outputs.iter().map(|o| &o.name))
-        .filter(|n| NAMES.contains(&n.as_str()))
-        .cloned()
-        .collect();
+    {
+        // A name it both takes and gives (snapshot_prefix) is listed once.
+        if NAMES.contains(&name.as_str()) && !roles.contains(name) {
+            roles.push(name.clone());
+        }
+    }
     if !roles.is_empty() {
         let _ = writeln!(text, "- Contract names it uses (docs/modules.md): {}.", ticked(&roles));
     }

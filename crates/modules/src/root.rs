@@ -35,6 +35,7 @@ pub const EMULATED_SERVICES: &[&str] = &[
     "s3",
     "scheduler",
     "secretsmanager",
+    "sqs",
     "ssm",
     "sts",
 ];

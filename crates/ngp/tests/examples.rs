@@ -66,6 +66,7 @@ async fn every_example_plans_in_local_mode() {
             "elk",
             "jenkins",
             "manager",
+            "marathon-snapshot",
             "monitoring",
             "openvpn"
         ]

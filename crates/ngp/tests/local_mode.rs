@@ -716,17 +716,20 @@ async fn jenkins_home_on_efs(rendered: &serde_json::Value, outputs: &serde_json:
     assert_eq!(lb.scheme().map(|s| s.as_str()), Some("internal"));
 }
 
-/// `ngp snapshot`: take the live tree, wipe NGP's apps, restore the latest snapshot; the tree is back, every field
-/// of every app, and the reconciler finds nothing to do. A dry run and a bad id change nothing.
-async fn snapshot_take_wipe_restore(dir: &std::path::Path, port: u16, aws: &Aws) {
-    aws.s3.create_bucket().bucket("ngp-snapshots-e2e").send().await.unwrap();
+/// `ngp snapshot` on the marathon-snapshot module's bucket: take the live tree, wipe NGP's apps, restore the
+/// latest snapshot; the tree is back, every field of every app, and the reconciler finds nothing to do. A dry run
+/// and a bad id change nothing.
+async fn snapshot_take_wipe_restore(dir: &std::path::Path, port: u16, outputs: &serde_json::Value) {
     let snap = |args: &[&str]| {
         let mut cmd = local(dir, port);
-        cmd.args(["snapshot"])
-            .args(args)
-            .args(["--env", "local", "--bucket", "ngp-snapshots-e2e"]);
+        cmd.args(["snapshot"]).args(args).args(["--env", "local"]);
         cmd
     };
+    let module = &outputs["marathon-snapshot"];
+    let (bucket, cluster) = (
+        module["snapshot_bucket"].as_str().unwrap(),
+        module["snapshot_cluster"].as_str().unwrap(),
+    );
     let marathon = ngp_marathon::Client::new(&format!("http://127.0.0.1:{}", marathon_port(port)), None).unwrap();
     let tree = || async {
         let root = marathon
@@ -755,7 +758,7 @@ async fn snapshot_take_wipe_restore(dir: &std::path::Path, port: u16, aws: &Aws)
     assert!(!missing.status.success());
     assert_eq!(
         String::from_utf8_lossy(&missing.stderr).trim(),
-        "error: no snapshot 19990101T000000.000Z in s3://ngp-snapshots-e2e/marathon/local/: `ngp snapshot list` shows the ids"
+        format!("error: no snapshot 19990101T000000.000Z in s3://{bucket}/marathon/{cluster}/: `ngp snapshot list` shows the ids")
     );
     let restored = ok(&mut snap(&["restore", "latest", "--auto-approve"]));
     assert!(
@@ -772,25 +775,128 @@ async fn snapshot_take_wipe_restore(dir: &std::path::Path, port: u16, aws: &Aws)
         plan.trim(),
         "Apps: 0 to create, 0 to update, 0 to remove, 12 unchanged."
     );
-    // The bucket is the test's, not a module's: it goes, so that destroy leaves nothing behind.
-    let objects = aws
-        .s3
-        .list_objects_v2()
-        .bucket("ngp-snapshots-e2e")
+}
+
+/// The attributes of the one resource `type_name` of `module` in the workspace's state, as the provider read
+/// them back from the emulator.
+fn state_resource(dir: &std::path::Path, module: &str, type_name: &str) -> serde_json::Value {
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join(".ngp/local/terraform.tfstate")).unwrap()).unwrap();
+    let resource = state["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["module"] == format!("module.{module}") && r["type"] == type_name)
+        .unwrap_or_else(|| panic!("no {type_name} in module {module}"));
+    resource["instances"][0]["attributes"].clone()
+}
+
+/// The deployment package ngp built and handed to the module: one static executable named `bootstrap`, the very
+/// zip the function runs. The function is in the private subnets, its security group reaches 443 there and S3's
+/// prefix list only, and its environment names DC/OS's password secret without holding the password.
+async fn snapshot_function_deployed(dir: &std::path::Path, outputs: &serde_json::Value, aws: &Aws) {
+    let inputs: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join(".ngp/local/terraform.tfvars.json")).unwrap()).unwrap();
+    let zip_path = inputs["lambda_zip"].as_str().unwrap();
+    let zip_bytes = std::fs::read(zip_path).unwrap();
+    assert!(zip_bytes.len() < 15 << 20, "the zip is {} bytes", zip_bytes.len());
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&zip_bytes)).unwrap();
+    assert_eq!(archive.len(), 1, "one file in the zip");
+    let mut entry = archive.by_index(0).unwrap();
+    assert_eq!(
+        (entry.name().unwrap().as_ref(), entry.unix_mode().map(|m| m & 0o777)),
+        ("bootstrap", Some(0o755))
+    );
+    let mut binary = Vec::new();
+    std::io::Read::read_to_end(&mut entry, &mut binary).unwrap();
+    assert_static_executable(&binary);
+
+    let function = state_resource(dir, "marathon-snapshot", "aws_lambda_function");
+    use base64::Engine as _;
+    let digest = base64::engine::general_purpose::STANDARD.encode(<sha2::Sha256 as sha2::Digest>::digest(&zip_bytes));
+    assert_eq!(function["code_sha256"], digest, "the function runs that zip");
+    assert_eq!(
+        (function["runtime"].as_str(), function["handler"].as_str()),
+        (Some("provided.al2023"), Some("bootstrap"))
+    );
+    let cluster = &outputs["cluster"];
+    assert_eq!(function["vpc_config"][0]["subnet_ids"], cluster["private_subnet_ids"]);
+    let env = &function["environment"][0]["variables"];
+    let secret_arn = cluster["dcos_superuser_password_secret_arn"].as_str().unwrap();
+    assert_eq!(env["NGP_MARATHON_PASSWORD_SECRET"], secret_arn);
+    let password = aws.secret(secret_arn).await;
+    assert!(
+        !env.to_string().contains(&password),
+        "DC/OS's password is in the function's environment"
+    );
+
+    let sg = function["vpc_config"][0]["security_group_ids"][0].as_str().unwrap();
+    let rules = aws
+        .ec2
+        .describe_security_group_rules()
+        .filters(Filter::builder().name("group-id").values(sg).build())
         .send()
         .await
         .unwrap();
-    for object in objects.contents() {
-        let key = object.key().unwrap();
-        aws.s3
-            .delete_object()
-            .bucket("ngp-snapshots-e2e")
-            .key(key)
-            .send()
-            .await
-            .unwrap();
+    let private: Vec<&str> = cluster["private_subnet_cidrs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    let rules = rules.security_group_rules();
+    assert_eq!(rules.len(), private.len() + 1, "{rules:?}");
+    for rule in rules {
+        assert_eq!(
+            (rule.is_egress(), rule.ip_protocol(), rule.from_port(), rule.to_port()),
+            (Some(true), Some("tcp"), Some(443), Some(443))
+        );
+        match (rule.cidr_ipv4(), rule.prefix_list_id()) {
+            (Some(cidr), None) => assert!(private.contains(&cidr), "{cidr}"),
+            (None, Some(list)) => assert_eq!(list, cluster["s3_prefix_list_id"].as_str().unwrap()),
+            other => panic!("egress to {other:?}"),
+        }
     }
-    aws.s3.delete_bucket().bucket("ngp-snapshots-e2e").send().await.unwrap();
+
+    let method = state_resource(dir, "marathon-snapshot", "aws_api_gateway_method");
+    assert_eq!(
+        (method["http_method"].as_str(), method["authorization"].as_str()),
+        (Some("POST"), Some("AWS_IAM"))
+    );
+    let policy = state_resource(dir, "marathon-snapshot", "aws_api_gateway_rest_api_policy");
+    let policy: serde_json::Value = serde_json::from_str(policy["policy"].as_str().unwrap()).unwrap();
+    let denial = policy["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["Sid"] == "NoOtherAccount")
+        .unwrap();
+    assert_eq!(denial["Effect"], "Deny");
+    assert_eq!(
+        denial["Condition"]["StringNotEquals"]["aws:PrincipalAccount"],
+        "123456789012"
+    );
+    let url = outputs["marathon-snapshot"]["snapshot_restore_url"].as_str().unwrap();
+    assert!(url.starts_with("https://") && url.ends_with("/v1/restore"), "{url}");
+}
+
+/// A static executable: ELF for x86-64, an entry point, no program interpreter and no shared library needed.
+fn assert_static_executable(binary: &[u8]) {
+    use object::read::elf::{ElfFile64, FileHeader, ProgramHeader};
+    use object::{Object, ObjectKind};
+    let elf = ElfFile64::<object::Endianness>::parse(binary).expect("bootstrap is an ELF64 file");
+    assert_eq!(elf.architecture(), object::Architecture::X86_64);
+    assert!(matches!(elf.kind(), ObjectKind::Executable | ObjectKind::Dynamic) && elf.entry() != 0);
+    let endian = elf.endian();
+    let segments = elf.elf_header().program_headers(endian, binary).unwrap();
+    assert!(
+        segments.iter().all(|s| s.p_type(endian) != object::elf::PT_INTERP),
+        "bootstrap asks for a dynamic loader"
+    );
+    assert!(
+        elf.imports().unwrap().next().is_none(),
+        "bootstrap imports symbols from shared libraries"
+    );
 }
 
 /// Every env file a module asks the agents to write (node_files, 0600) holds values that no app carries: the
@@ -1195,7 +1301,8 @@ async fn local_mode_from_up_to_destroy() {
     env_files_stay_out_of_marathon(&rendered, &outputs, &aws).await;
     ecr_and_its_refresher(&rendered, &outputs, &aws).await;
     jenkins_home_on_efs(&rendered, &outputs, &aws).await;
-    snapshot_take_wipe_restore(dir, port, &aws).await;
+    snapshot_function_deployed(dir, &outputs, &aws).await;
+    snapshot_take_wipe_restore(dir, port, &outputs).await;
     registry_requires_its_password(dir, port, &rendered, &outputs, &aws).await;
     registry_check_end_to_end(dir, port, &rendered, &outputs, &aws).await;
     // The OpenSearch master password is in no app and in no output shown without --show-secrets.

@@ -1,7 +1,10 @@
 //! The snapshot Lambda's two handlers. [`scheduled`] answers the EventBridge rule: it takes a snapshot.
 //! [`restore`] answers API Gateway's `POST /restore` (AWS_IAM authorisation, so API Gateway has checked the
 //! caller's signature before the event exists): it logs the caller and restores. [`dispatch`] tells the two
-//! events apart for the runtime.
+//! events apart for the runtime. [`Settings`] come from the function's environment and make the [`Context`].
+
+mod settings;
+pub use settings::{Login, Settings};
 
 use std::time::Duration;
 
@@ -105,6 +108,8 @@ fn status_of(err: &Error) -> i64 {
         Error::Store(StoreError::Unknown { .. } | StoreError::Empty { .. }) | Error::NoSuchGroup { .. } => 404,
         Error::Document { .. } | Error::NotAGroup { .. } => 422,
         Error::Marathon(ngp_marathon::Error::Locked { .. }) => 409,
+        // The group PUT was accepted and Marathon deploys it; API Gateway would cut a longer wait off at 29 s.
+        Error::Timeout(..) => 202,
         _ => 502,
     }
 }

@@ -109,3 +109,96 @@ async fn context(endpoint: &str) -> Context {
         timeout: Duration::from_secs(30),
     }
 }
+
+/// DC/OS's login endpoint, standing in: it answers a token to the one uid and password it knows.
+async fn login_stand_in(password: &'static str) -> String {
+    use axum::{http::StatusCode, routing::post, Json, Router};
+    let app = Router::new().route(
+        "/acs/api/v1/auth/login",
+        post(move |Json(body): Json<Value>| async move {
+            if body == json!({"uid": "ngp-admin", "password": password}) {
+                Ok(Json(json!({"token": "t0ken"})))
+            } else {
+                Err(StatusCode::UNAUTHORIZED)
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/acs/api/v1/auth/login", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    url
+}
+
+/// The function's environment makes the context: the password is read from Secrets Manager (through the
+/// endpoint the environment names, as the module's VPC endpoint is), the login is done, and the schedule's
+/// handler then takes a snapshot. A wrong password and a missing setting are one line each.
+#[test]
+fn the_environment_logs_in_with_the_password_from_secrets_manager() {
+    let state = tempfile::tempdir().unwrap();
+    let Some(aws) = moto(state.path()) else { return };
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            let moto_config = ngp_aws::sdk_config("us-east-1", Some(&aws.1)).await;
+            let secrets = aws_sdk_secretsmanager::Client::new(&moto_config);
+            let secret = |name: &'static str, value: &'static str| {
+                let secrets = secrets.clone();
+                async move {
+                    let made = secrets
+                        .create_secret()
+                        .name(name)
+                        .secret_string(value)
+                        .send()
+                        .await
+                        .unwrap();
+                    made.arn().unwrap().to_owned()
+                }
+            };
+            let (right, wrong) = (secret("superuser", "s3cret-pw").await, secret("stale", "old-pw").await);
+            let store = store(&aws.1).await;
+            let marathon = marathon().await;
+            let login_url = login_stand_in("s3cret-pw").await;
+            let vars = |secret_arn: &str| -> std::collections::HashMap<String, String> {
+                [
+                    ("NGP_SNAPSHOT_BUCKET", store.bucket.as_str()),
+                    ("NGP_SNAPSHOT_PREFIX", &store.prefix),
+                    ("NGP_SNAPSHOT_CLUSTER", &store.cluster),
+                    ("NGP_MARATHON_URL", marathon.base()),
+                    ("NGP_MARATHON_LOGIN_URL", &login_url),
+                    ("NGP_MARATHON_UID", "ngp-admin"),
+                    ("NGP_MARATHON_PASSWORD_SECRET", secret_arn),
+                    ("NGP_SECRETS_ENDPOINT", &aws.1),
+                ]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect()
+            };
+            // Every other AWS call goes nowhere: only the named endpoint can answer for Secrets Manager.
+            let nowhere = ngp_aws::sdk_config("us-east-1", Some("http://127.0.0.1:9")).await;
+
+            let settings = ngp_snapshot_lambda::Settings::from_vars(&vars(&right)).unwrap();
+            assert_eq!(settings.login.as_ref().unwrap().password_secret, right);
+            let ctx = settings.connect(&nowhere, store.s3.clone()).await.unwrap();
+            let taken = dispatch(&ctx, scheduled_event()).await.unwrap();
+            assert_eq!(taken["apps"], 0, "{taken}");
+            assert_eq!(ctx.store.list(10).await.unwrap().len(), 1);
+
+            let stale = ngp_snapshot_lambda::Settings::from_vars(&vars(&wrong)).unwrap();
+            let refused = stale.connect(&nowhere, store.s3.clone()).await.err().unwrap();
+            assert!(refused.contains("refused the login of ngp-admin: 401"), "{refused}");
+
+            let mut partial = vars(&right);
+            partial.remove("NGP_MARATHON_UID");
+            let err = ngp_snapshot_lambda::Settings::from_vars(&partial).unwrap_err();
+            assert!(
+                err.contains("needs all of NGP_MARATHON_LOGIN_URL, NGP_MARATHON_UID"),
+                "{err}"
+            );
+            partial.remove("NGP_SNAPSHOT_BUCKET");
+            partial.retain(|k, _| !k.contains("LOGIN") && !k.contains("PASSWORD"));
+            let err = ngp_snapshot_lambda::Settings::from_vars(&partial).unwrap_err();
+            assert_eq!(err, "the function's environment lacks NGP_SNAPSHOT_BUCKET");
+        });
+}

@@ -1,12 +1,18 @@
-# private-bucket: a versioned, KMS-encrypted, private, TLS-only S3 bucket.
+# private-bucket: a versioned, KMS-encrypted, private, TLS-only S3 bucket, whose events go to EventBridge.
 
 resource "aws_s3_bucket" "this" {
   # checkov:skip=CKV_AWS_18: access logs would need a second bucket per bucket; writers are limited by IAM.
   # checkov:skip=CKV_AWS_144: cross-region replication is the caller's choice, and none of NGP's buckets needs it.
-  # checkov:skip=CKV2_AWS_62: nothing consumes the events of NGP's buckets.
   bucket_prefix = var.bucket_prefix
   force_destroy = var.force_destroy
   tags          = var.tags
+}
+
+# Every object event goes to the account's default EventBridge bus, where a rule can act on it (an alert on a
+# deleted snapshot, a scan of a pushed layer); with no rule, nothing is charged or kept.
+resource "aws_s3_bucket_notification" "this" {
+  bucket      = aws_s3_bucket.this.id
+  eventbridge = true
 }
 
 resource "aws_s3_bucket_versioning" "this" {
@@ -53,6 +59,13 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
     status = "Enabled"
 
     filter {}
+
+    dynamic "expiration" {
+      for_each = var.expiration_days == null ? [] : [var.expiration_days]
+      content {
+        days = expiration.value
+      }
+    }
 
     noncurrent_version_expiration {
       noncurrent_days = var.noncurrent_days

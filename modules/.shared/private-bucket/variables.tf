@@ -30,6 +30,17 @@ variable "noncurrent_days" {
   }
 }
 
+variable "expiration_days" {
+  description = "Days after which an object expires (becomes a noncurrent version, kept noncurrent_days more). Null: objects never expire."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.expiration_days == null || try(var.expiration_days >= 1, false)
+    error_message = "expiration_days must be 1 or more, or null."
+  }
+}
+
 variable "extra_policy_json" {
   description = "More bucket policy statements (an IAM policy document's JSON), merged with the TLS-only statement. Null: none."
   type        = string

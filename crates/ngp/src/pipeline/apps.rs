@@ -5,7 +5,7 @@
 use std::io::IsTerminal;
 use std::time::Duration;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use ngp_apps::{Action, ApplyOptions, Desired, Plan, Progress};
 use ngp_marathon::Client;
 use serde_json::Value;
@@ -104,26 +104,12 @@ struct Login {
 async fn login_token(module: &str, login: &Value) -> Result<String> {
     let login: Login = serde_json::from_value(login.clone())
         .map_err(|e| anyhow::anyhow!("module {module}: output {MARATHON_LOGIN}: {e}; set NGP_DCOS_TOKEN"))?;
-    let response = reqwest::Client::new()
-        .post(&login.url)
-        .json(&serde_json::json!({ "uid": login.uid, "password": login.password }))
-        .timeout(Duration::from_secs(20))
-        .send()
-        .await
-        .with_context(|| unreachable_hint(&login.url))?;
-    if !response.status().is_success() {
-        bail!(
-            "{} refused the login of {}: {}",
-            login.url,
-            login.uid,
-            response.status()
-        );
+    match ngp_marathon::login(&login.url, &login.uid, &login.password).await {
+        Err(e @ ngp_marathon::Error::Unreachable { .. }) => {
+            Err(anyhow::Error::new(e).context(unreachable_hint(&login.url)))
+        }
+        other => Ok(other?),
     }
-    let body: Value = response.json().await.context("the login's answer is not JSON")?;
-    body["token"]
-        .as_str()
-        .map(str::to_owned)
-        .context("the login's answer has no token")
 }
 
 fn unreachable_hint(url: &str) -> String {

@@ -1,0 +1,148 @@
+//! The static binaries modules upload: each compiled from its crate in ngp's own source tree, for
+//! `x86_64-unknown-linux-musl`, so that it runs on any node OS and on Lambda's `provided.al2023`; and, for a
+//! Lambda, a zip that holds the binary alone. Cargo rebuilds only what changed; the zip is the same bytes for
+//! the same binary, so a re-plan shows no change.
+
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+
+/// The target every uploaded binary is built for.
+pub const TARGET: &str = "x86_64-unknown-linux-musl";
+/// The Cargo profile for them (the workspace's Cargo.toml): release, small, stripped.
+pub const PROFILE: &str = "static";
+
+/// ngp's source tree, where the crates are: the one this ngp was built from.
+pub fn source_tree() -> Result<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    if !root.join("Cargo.toml").is_file() {
+        bail!(
+            "ngp's source tree is not at {} any more, so ngp cannot build it",
+            root.display()
+        );
+    }
+    Ok(root.canonicalize()?)
+}
+
+/// `cargo build` of `package`'s binary for the static target; its path. Says so when the build takes a while
+/// (a first build), and nothing when cargo finds the binary current.
+pub fn static_binary(package: &str, binary: &str) -> Result<PathBuf> {
+    let root = source_tree()?;
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let log = tempfile::tempfile().context("cannot create a temporary file for cargo's output")?;
+    let mut child = Command::new(cargo)
+        .args([
+            "build",
+            "--quiet",
+            "--locked",
+            "--profile",
+            PROFILE,
+            "--target",
+            TARGET,
+            "-p",
+            package,
+        ])
+        .current_dir(&root)
+        .stdout(Stdio::null())
+        .stderr(log.try_clone()?)
+        .spawn()
+        .context("cannot run cargo")?;
+    let started = Instant::now();
+    let mut said = false;
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        if !said && started.elapsed() > Duration::from_secs(2) {
+            eprintln!("building {package} ({TARGET}, profile {PROFILE}); a first build takes a few minutes...");
+            said = true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    if !status.success() {
+        let mut stderr = String::new();
+        let mut log = log;
+        log.seek(SeekFrom::Start(0))?;
+        log.read_to_string(&mut stderr)?;
+        let last = stderr
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("no output");
+        bail!(
+            "cargo build failed: {last}; the target needs `rustup target add {TARGET}` and a musl C compiler \
+             (Debian: apt install musl-tools)"
+        );
+    }
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let binary = target_dir.join(TARGET).join(PROFILE).join(binary);
+    if !binary.is_file() {
+        bail!("cargo built, but {} is not there", binary.display());
+    }
+    Ok(binary)
+}
+
+/// `<binary>.zip` beside the binary: the binary alone at the zip's root, under its own name, mode 0755, with
+/// the zip format's earliest timestamp, so the same binary gives the same bytes. Written to a temporary file
+/// and renamed, so an interrupted build never leaves half a zip.
+pub fn zip_alone(binary: &Path) -> Result<PathBuf> {
+    use std::io::Write;
+    let name = binary
+        .file_name()
+        .and_then(|n| n.to_str())
+        .context("the binary has no file name")?;
+    let dir = binary.parent().context("the binary has no folder")?;
+    let bytes = std::fs::read(binary).with_context(|| format!("cannot read {}", binary.display()))?;
+    let mut temp = tempfile::NamedTempFile::new_in(dir).context("cannot create a temporary zip")?;
+    let mut zip = zip::ZipWriter::new(temp.as_file_mut());
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(zip::DateTime::default())
+        .unix_permissions(0o755);
+    zip.start_file(name, options).context("cannot start the zip")?;
+    zip.write_all(&bytes).context("cannot write the zip")?;
+    zip.finish().context("cannot finish the zip")?;
+    let path = dir.join(format!("{name}.zip"));
+    temp.persist(&path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The zip holds the binary alone, at its root, under its own name, executable, byte for byte; zipping
+    /// the same binary again gives the same bytes (so the module's source_code_hash does not change).
+    #[test]
+    fn the_zip_holds_the_binary_alone_and_is_reproducible() {
+        let dir = tempfile::tempdir().unwrap();
+        let binary = dir.path().join("bootstrap");
+        let content: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&binary, &content).unwrap();
+        let path = zip_alone(&binary).unwrap();
+        assert_eq!(path, dir.path().join("bootstrap.zip"));
+        let first = std::fs::read(&path).unwrap();
+
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&first)).unwrap();
+        assert_eq!(archive.len(), 1);
+        let mut entry = archive.by_index(0).unwrap();
+        assert_eq!(entry.name().unwrap(), "bootstrap");
+        assert_eq!(entry.unix_mode().map(|m| m & 0o777), Some(0o755));
+        let mut read = Vec::new();
+        entry.read_to_end(&mut read).unwrap();
+        assert_eq!(read, content);
+        drop(entry);
+
+        std::thread::sleep(Duration::from_millis(1100));
+        assert_eq!(std::fs::read(zip_alone(&binary).unwrap()).unwrap(), first);
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left.len(), 2, "no temporary file is left: {left:?}");
+    }
+}

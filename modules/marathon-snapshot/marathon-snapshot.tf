@@ -1,0 +1,584 @@
+# marathon-snapshot: Marathon's whole tree, every field, kept hourly in S3, and restored on request. A Rust Lambda
+# (crates/snapshot-lambda, static musl `bootstrap` on provided.al2023, built and zipped by ngp) runs in the private
+# subnets: an EventBridge rule invokes it on a schedule to take a snapshot, and a REST API's POST /restore, with
+# AWS_IAM authorisation and a resource policy that admits this account only (and only through a VPC endpoint when
+# one is given), invokes it to restore one. `ngp snapshot take|list|show|restore` works on the same bucket.
+#
+# The function reaches 443 in the private subnets only (Admin Router's internal load balancer and the Secrets
+# Manager endpoint this module makes) and S3 through the gateway endpoint: no NAT, no internet. It logs in to DC/OS
+# with the superuser's password, which it reads from Secrets Manager on every invocation; no secret is in its
+# environment.
+#
+# Trade-offs: API Gateway cuts a request off at 29 s, so a restore answers 202 when Marathon's deployment is still
+# running after 25 s (it goes on; `ngp snapshot restore --dry-run` or Marathon shows it). The API's logs need the
+# region's API Gateway CloudWatch role, an account-wide setting: the module sets it unless
+# api_gateway_logging_role = false. The function verifies Admin Router's certificate against the public roots, so
+# marathon_url must present a publicly trusted certificate. The deployment package is not code-signed.
+
+# ngp reads this block; Terraform ignores it.
+locals {
+  ngp_module = {
+    description     = "Marathon snapshots: an hourly Rust Lambda into a versioned KMS bucket, and an IAM-authorised restore API"
+    default_enabled = true
+    headline        = ["snapshot_bucket", "snapshot_restore_url"]
+    inputs_from     = {}
+    builds          = [{ input = "lambda_zip", package = "ngp-snapshot-lambda", binary = "bootstrap", zip = true }]
+    local_mode_inputs = {
+      force_destroy = true # local environments are disposable: destroy takes the snapshots with the bucket
+    }
+  }
+}
+
+module "label" {
+  source  = "../.shared/label"
+  context = var.context
+}
+
+data "aws_region" "current" {}
+data "aws_partition" "current" {}
+data "aws_caller_identity" "current" {}
+
+locals {
+  name          = module.label.name_format
+  tags          = module.label.tags
+  function_name = format(local.name, "marathon-snapshot")
+  partition     = data.aws_partition.current.partition
+  region        = data.aws_region.current.name
+  account_id    = data.aws_caller_identity.current.account_id
+  arn_prefix    = "arn:${local.partition}:ec2:${local.region}:${local.account_id}"
+  login         = var.marathon_login_secret
+  stage_name    = "v1"
+}
+
+################################################################################
+# The bucket: versioned, KMS, private, TLS only; snapshots expire after the retention
+################################################################################
+
+module "bucket" {
+  source = "../.shared/private-bucket"
+
+  bucket_prefix   = substr("${module.label.id}-marathon-snapshots-", 0, 37)
+  kms_key_arn     = var.kms_key_arn
+  force_destroy   = var.force_destroy
+  expiration_days = var.snapshot_retention_days
+  noncurrent_days = var.snapshot_retention_days
+  tags            = local.tags
+}
+
+################################################################################
+# The function's network: 443 to the private subnets and to S3's endpoint, nothing else
+################################################################################
+
+resource "aws_security_group" "function" {
+  name        = local.function_name
+  description = "The snapshot Lambda: out to Admin Router, Secrets Manager's endpoint and S3 only; nothing in"
+  vpc_id      = var.vpc_id
+  tags        = merge(local.tags, { Name = local.function_name })
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_vpc_security_group_egress_rule" "function_private" {
+  for_each = toset(var.private_subnet_cidrs)
+
+  security_group_id = aws_security_group.function.id
+  description       = "443 to ${each.value}: Admin Router's internal load balancer and the Secrets Manager endpoint"
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+  cidr_ipv4         = each.value
+  tags              = local.tags
+}
+
+resource "aws_vpc_security_group_egress_rule" "function_s3" {
+  security_group_id = aws_security_group.function.id
+  description       = "443 to S3 through the gateway endpoint: the snapshots"
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+  prefix_list_id    = var.s3_prefix_list_id
+  tags              = local.tags
+}
+
+# Secrets Manager inside the VPC, for the function alone: no private DNS, so nothing else's traffic moves to it;
+# the function is told the endpoint's own name.
+resource "aws_security_group" "secrets_endpoint" {
+  count = local.login == null ? 0 : 1
+
+  name        = format(local.name, "snapshot-secrets")
+  description = "Secrets Manager endpoint of the snapshot Lambda: 443 from the Lambda only"
+  vpc_id      = var.vpc_id
+  tags        = merge(local.tags, { Name = format(local.name, "snapshot-secrets") })
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+# A rule whose source is another group uses aws_security_group_rule (see the dcos module: moto reports the newer
+# resource's referenced group in a form that shows as a change on every plan).
+resource "aws_security_group_rule" "secrets_endpoint_in" {
+  count = local.login == null ? 0 : 1
+
+  type                     = "ingress"
+  security_group_id        = aws_security_group.secrets_endpoint[0].id
+  description              = "443 from the snapshot Lambda"
+  protocol                 = "tcp"
+  from_port                = 443
+  to_port                  = 443
+  source_security_group_id = aws_security_group.function.id
+}
+
+resource "aws_vpc_endpoint" "secrets" {
+  count = local.login == null ? 0 : 1
+
+  vpc_id              = var.vpc_id
+  service_name        = "com.amazonaws.${local.region}.secretsmanager"
+  vpc_endpoint_type   = "Interface"
+  subnet_ids          = var.private_subnet_ids
+  security_group_ids  = [aws_security_group.secrets_endpoint[0].id]
+  private_dns_enabled = false
+  tags                = merge(local.tags, { Name = format(local.name, "snapshot-secrets") })
+}
+
+################################################################################
+# The function, its role, its logs and its dead-letter queue
+################################################################################
+
+data "aws_iam_policy_document" "assume_lambda" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "function" {
+  name               = local.function_name
+  description        = "The snapshot Lambda: its bucket, its logs, its network interfaces and DC/OS's password"
+  assume_role_policy = data.aws_iam_policy_document.assume_lambda.json
+  tags               = local.tags
+}
+
+data "aws_iam_policy_document" "function" {
+  statement {
+    sid       = "ListItsSnapshots"
+    actions   = ["s3:ListBucket"]
+    resources = [module.bucket.arn]
+
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["${var.snapshot_prefix}/*"]
+    }
+  }
+
+  statement {
+    sid       = "ReadAndWriteItsSnapshots"
+    actions   = ["s3:GetObject", "s3:PutObject"]
+    resources = ["${module.bucket.arn}/${var.snapshot_prefix}/*"]
+  }
+
+  statement {
+    sid       = "UseThePlatformKeyThroughItsServices"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = [var.kms_key_arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = [for service in ["s3", "secretsmanager", "sqs", "lambda"] : "${service}.${local.region}.amazonaws.com"]
+    }
+  }
+
+  statement {
+    sid       = "WriteItsLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.function.arn}:*"]
+  }
+
+  statement {
+    sid       = "ItsDeadLetters"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.dead_letters.arn]
+  }
+
+  statement {
+    sid     = "NetworkInterfacesInItsSubnets"
+    actions = ["ec2:CreateNetworkInterface"]
+    resources = concat(
+      ["${local.arn_prefix}:network-interface/*", "${local.arn_prefix}:security-group/${aws_security_group.function.id}"],
+      [for id in var.private_subnet_ids : "${local.arn_prefix}:subnet/${id}"],
+    )
+  }
+
+  statement {
+    sid       = "ItsNetworkInterfaces"
+    actions   = ["ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"]
+    resources = ["${local.arn_prefix}:network-interface/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "ec2:Vpc"
+      values   = ["${local.arn_prefix}:vpc/${var.vpc_id}"]
+    }
+  }
+
+  # Describe calls and X-Ray's writes have no resource-level permissions: AWS documents "*" for them.
+  statement {
+    sid       = "DescribeNetworkAndTrace"
+    actions   = ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+    resources = ["*"]
+  }
+
+  dynamic "statement" {
+    for_each = local.login == null ? [] : [local.login.password_secret_arn]
+    content {
+      sid       = "ReadDcosPassword"
+      actions   = ["secretsmanager:GetSecretValue"]
+      resources = [statement.value]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "function" {
+  name   = "marathon-snapshot"
+  role   = aws_iam_role.function.id
+  policy = data.aws_iam_policy_document.function.json
+}
+
+# Lambda's own log group name: the emulator keeps no LoggingConfig, so a custom one would show as a change on every
+# plan. The platform key's policy admits /aws/lambda/<pre_tag>-*-<post_tag> (the manager module).
+resource "aws_cloudwatch_log_group" "function" {
+  name              = "/aws/lambda/${local.function_name}"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.kms_key_arn
+  tags              = local.tags
+}
+
+resource "aws_sqs_queue" "dead_letters" {
+  name                      = format(local.name, "marathon-snapshot-failed")
+  kms_master_key_id         = var.kms_key_arn
+  message_retention_seconds = 1209600
+  tags                      = local.tags
+}
+
+resource "aws_lambda_function" "snapshot" {
+  # checkov:skip=CKV_AWS_272: ngp builds the package from its own source on the machine that applies; a Signer profile would sign what that same machine built, so it would prove nothing more than source_code_hash does.
+  function_name                  = local.function_name
+  description                    = "Marathon snapshots of ${module.label.id}: takes them on a schedule, restores one on POST /restore"
+  role                           = aws_iam_role.function.arn
+  filename                       = var.lambda_zip
+  source_code_hash               = filebase64sha256(var.lambda_zip)
+  runtime                        = "provided.al2023"
+  handler                        = "bootstrap"
+  architectures                  = ["x86_64"]
+  memory_size                    = 256
+  timeout                        = 60
+  reserved_concurrent_executions = var.reserved_concurrency
+  kms_key_arn                    = var.kms_key_arn
+  tags                           = local.tags
+
+  environment {
+    variables = merge(
+      {
+        NGP_SNAPSHOT_BUCKET  = module.bucket.id
+        NGP_SNAPSHOT_PREFIX  = var.snapshot_prefix
+        NGP_SNAPSHOT_CLUSTER = module.label.id
+        NGP_MARATHON_URL     = var.marathon_url
+        NGP_TIMEOUT_SECONDS  = "25"
+      },
+      local.login == null ? {} : {
+        NGP_MARATHON_LOGIN_URL       = local.login.url
+        NGP_MARATHON_UID             = local.login.uid
+        NGP_MARATHON_PASSWORD_SECRET = local.login.password_secret_arn
+        NGP_SECRETS_ENDPOINT         = "https://${aws_vpc_endpoint.secrets[0].dns_entry[0].dns_name}"
+      },
+    )
+  }
+
+  vpc_config {
+    subnet_ids         = var.private_subnet_ids
+    security_group_ids = [aws_security_group.function.id]
+  }
+
+  dead_letter_config {
+    target_arn = aws_sqs_queue.dead_letters.arn
+  }
+
+  tracing_config {
+    mode = "Active"
+  }
+
+  depends_on = [aws_iam_role_policy.function, aws_cloudwatch_log_group.function]
+}
+
+################################################################################
+# The schedule
+################################################################################
+
+resource "aws_cloudwatch_event_rule" "schedule" {
+  name                = format(local.name, "marathon-snapshot")
+  description         = "Takes a Marathon snapshot of ${module.label.id}"
+  schedule_expression = var.snapshot_schedule
+  tags                = local.tags
+}
+
+resource "aws_cloudwatch_event_target" "schedule" {
+  rule = aws_cloudwatch_event_rule.schedule.name
+  arn  = aws_lambda_function.snapshot.arn
+}
+
+resource "aws_lambda_permission" "schedule" {
+  statement_id   = "TakeOnSchedule"
+  action         = "lambda:InvokeFunction"
+  function_name  = aws_lambda_function.snapshot.function_name
+  principal      = "events.amazonaws.com"
+  source_arn     = aws_cloudwatch_event_rule.schedule.arn
+  source_account = local.account_id
+}
+
+################################################################################
+# The restore API: POST /restore, AWS_IAM, this account only (and its VPC endpoint when given)
+################################################################################
+
+resource "aws_api_gateway_rest_api" "restore" {
+  name        = format(local.name, "marathon-restore")
+  description = "Restores a Marathon snapshot of ${module.label.id}: POST /restore, signed with IAM credentials of this account"
+  tags        = local.tags
+
+  endpoint_configuration {
+    types            = [var.restore_vpc_endpoint_id == null ? "REGIONAL" : "PRIVATE"]
+    vpc_endpoint_ids = var.restore_vpc_endpoint_id == null ? null : [var.restore_vpc_endpoint_id]
+  }
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+data "aws_iam_policy_document" "restore_api" {
+  statement {
+    sid       = "ThisAccountRestores"
+    actions   = ["execute-api:Invoke"]
+    resources = ["${aws_api_gateway_rest_api.restore.execution_arn}/*/POST/restore"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]
+    }
+  }
+
+  statement {
+    sid       = "NoOtherAccount"
+    effect    = "Deny"
+    actions   = ["execute-api:Invoke"]
+    resources = ["${aws_api_gateway_rest_api.restore.execution_arn}/*"]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "StringNotEquals"
+      variable = "aws:PrincipalAccount"
+      values   = [local.account_id]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.restore_vpc_endpoint_id == null ? [] : [var.restore_vpc_endpoint_id]
+    content {
+      sid       = "OnlyThroughTheEndpoint"
+      effect    = "Deny"
+      actions   = ["execute-api:Invoke"]
+      resources = ["${aws_api_gateway_rest_api.restore.execution_arn}/*"]
+
+      principals {
+        type        = "*"
+        identifiers = ["*"]
+      }
+
+      condition {
+        test     = "StringNotEquals"
+        variable = "aws:SourceVpce"
+        values   = [statement.value]
+      }
+    }
+  }
+}
+
+resource "aws_api_gateway_rest_api_policy" "restore" {
+  rest_api_id = aws_api_gateway_rest_api.restore.id
+  policy      = data.aws_iam_policy_document.restore_api.json
+}
+
+resource "aws_api_gateway_resource" "restore" {
+  rest_api_id = aws_api_gateway_rest_api.restore.id
+  parent_id   = aws_api_gateway_rest_api.restore.root_resource_id
+  path_part   = "restore"
+}
+
+# The body's schema: API Gateway refuses anything else before the function runs (which checks it again).
+resource "aws_api_gateway_model" "restore" {
+  rest_api_id  = aws_api_gateway_rest_api.restore.id
+  name         = "RestoreRequest"
+  description  = "Which snapshot, which subtree, and how"
+  content_type = "application/json"
+  schema = jsonencode({
+    "$schema"            = "http://json-schema.org/draft-04/schema#"
+    type                 = "object"
+    additionalProperties = false
+    properties = {
+      id     = { type = "string", pattern = "^(latest|[0-9]{8}T[0-9]{6}\\.[0-9]{3}Z)$" }
+      only   = { type = "string", pattern = "^/" }
+      prune  = { type = "boolean" }
+      dryRun = { type = "boolean" }
+      force  = { type = "boolean" }
+    }
+  })
+}
+
+resource "aws_api_gateway_request_validator" "restore" {
+  rest_api_id           = aws_api_gateway_rest_api.restore.id
+  name                  = "body"
+  validate_request_body = true
+}
+
+resource "aws_api_gateway_method" "restore" {
+  rest_api_id          = aws_api_gateway_rest_api.restore.id
+  resource_id          = aws_api_gateway_resource.restore.id
+  http_method          = "POST"
+  authorization        = "AWS_IAM"
+  request_validator_id = aws_api_gateway_request_validator.restore.id
+  request_models       = { "application/json" = aws_api_gateway_model.restore.name }
+}
+
+resource "aws_api_gateway_integration" "restore" {
+  rest_api_id             = aws_api_gateway_rest_api.restore.id
+  resource_id             = aws_api_gateway_resource.restore.id
+  http_method             = aws_api_gateway_method.restore.http_method
+  type                    = "AWS_PROXY"
+  integration_http_method = "POST"
+  uri                     = aws_lambda_function.snapshot.invoke_arn
+}
+
+resource "aws_lambda_permission" "restore" {
+  statement_id   = "RestoreThroughTheApi"
+  action         = "lambda:InvokeFunction"
+  function_name  = aws_lambda_function.snapshot.function_name
+  principal      = "apigateway.amazonaws.com"
+  source_arn     = "${aws_api_gateway_rest_api.restore.execution_arn}/*/POST/restore"
+  source_account = local.account_id
+}
+
+# A new deployment whenever what it serves changes, made before the old one goes: never an in-place update.
+resource "aws_api_gateway_deployment" "restore" {
+  rest_api_id = aws_api_gateway_rest_api.restore.id
+  description = "POST /restore"
+
+  # What the deployment serves, in configured values only (no attribute the API computes).
+  triggers = {
+    served = sha256(jsonencode([
+      aws_api_gateway_resource.restore.path_part,
+      aws_api_gateway_method.restore.authorization,
+      aws_api_gateway_method.restore.request_validator_id,
+      aws_api_gateway_method.restore.request_models,
+      aws_api_gateway_integration.restore.type,
+      aws_api_gateway_integration.restore.uri,
+      aws_api_gateway_model.restore.schema,
+      aws_api_gateway_rest_api_policy.restore.policy,
+    ]))
+  }
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_cloudwatch_log_group" "restore_api" {
+  name              = "/ngp/${module.label.id}/marathon-restore-api"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.kms_key_arn
+  tags              = local.tags
+}
+
+resource "aws_api_gateway_stage" "restore" {
+  # checkov:skip=CKV_AWS_120: a restore changes Marathon, so no answer may ever come from a cache.
+  # checkov:skip=CKV2_AWS_51: the integration is a Lambda proxy, which API Gateway invokes through Lambda's API, not over HTTPS to a backend that could check a client certificate.
+  # checkov:skip=CKV2_AWS_29: API Gateway refuses every request not signed by IAM credentials of this account (AWS_IAM and the resource policy) before the function runs, and the body's schema is checked; a WAF would see only callers that already passed both.
+  # checkov:skip=CKV2_AWS_4: execution logs would go to a log group that API Gateway names and makes itself, unencrypted; the access log below records every request with its IAM caller, and the function logs every restore with it.
+  rest_api_id          = aws_api_gateway_rest_api.restore.id
+  deployment_id        = aws_api_gateway_deployment.restore.id
+  stage_name           = local.stage_name
+  description          = "The restore API"
+  xray_tracing_enabled = true
+  tags                 = local.tags
+
+  access_log_settings {
+    destination_arn = aws_cloudwatch_log_group.restore_api.arn
+    format = jsonencode({
+      requestId = "$context.requestId"
+      time      = "$context.requestTime"
+      caller    = "$context.identity.userArn"
+      account   = "$context.identity.accountId"
+      sourceIp  = "$context.identity.sourceIp"
+      vpce      = "$context.identity.vpceId"
+      method    = "$context.httpMethod"
+      path      = "$context.path"
+      status    = "$context.status"
+      error     = "$context.error.message"
+    })
+  }
+
+  depends_on = [aws_api_gateway_account.logging]
+}
+
+# API Gateway writes any API's logs with one role per account and region.
+data "aws_iam_policy_document" "assume_api_gateway" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["apigateway.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "api_gateway_logging" {
+  count = var.api_gateway_logging_role ? 1 : 0
+
+  name               = format(local.name, "apigateway-logs")
+  description        = "API Gateway's CloudWatch Logs role for this account and region (set by ${module.label.id}'s marathon-snapshot module)"
+  assume_role_policy = data.aws_iam_policy_document.assume_api_gateway.json
+  tags               = local.tags
+}
+
+# AWS's managed policy for exactly this role: the role serves every API of the account in the region, whose log
+# groups this module cannot name.
+resource "aws_iam_role_policy_attachment" "api_gateway_logging" {
+  count = var.api_gateway_logging_role ? 1 : 0
+
+  role       = aws_iam_role.api_gateway_logging[0].name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+}
+
+resource "aws_api_gateway_account" "logging" {
+  count = var.api_gateway_logging_role ? 1 : 0
+
+  cloudwatch_role_arn = aws_iam_role.api_gateway_logging[0].arn
+  depends_on          = [aws_iam_role_policy_attachment.api_gateway_logging]
+}
