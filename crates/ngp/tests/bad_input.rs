@@ -186,7 +186,8 @@ fn a_backend_file_without_a_bucket() {
 }
 
 /// Every file below `dir` with its contents, to prove a failed command wrote nothing of the user's: the
-/// generated workspace `.ngp/<env>/` (a cache ngp regenerates on every run) is left out, its state is not.
+/// generated workspace `.ngp/<env>/` and terraform's CLI config `.ngp/terraform.rc` (caches ngp regenerates on
+/// every run that gets as far as terraform) are left out, the state is not.
 fn snapshot(dir: &std::path::Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
     fn walk(dir: &std::path::Path, into: &mut std::collections::BTreeMap<std::path::PathBuf, Vec<u8>>) {
         for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
@@ -207,7 +208,7 @@ fn snapshot(dir: &std::path::Path) -> std::collections::BTreeMap<std::path::Path
         let file = names.last().map(String::as_str).unwrap_or("");
         let kept = file.starts_with("terraform.tfstate") || file.starts_with("ngp.tfplan");
         let workspace = names.len() > at + 2 && names[at + 1] != "backups" && !kept;
-        workspace || names[at + 1..] == [".gitignore"]
+        workspace || names[at + 1..] == [".gitignore"] || names[at + 1..] == ["terraform.rc"]
     }
     let mut files = std::collections::BTreeMap::new();
     walk(dir, &mut files);

@@ -49,7 +49,6 @@ fn an_interrupted_apply_keeps_its_state_and_the_next_one_converges() {
             .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap();
-        let started = Instant::now();
         std::thread::sleep(after);
         if i == 1 {
             // Meanwhile the environment is in use: another ngp run says so in one line, and touches nothing.
@@ -69,10 +68,12 @@ fn an_interrupted_apply_keeps_its_state_and_the_next_one_converges() {
         if code == Some(130) && in_terraform {
             assert!(printed.contains("interrupted: terraform"), "point {i}: {printed}");
         }
-        assert!(
-            in_terraform || started.elapsed() > Duration::from_secs(25),
-            "point {i}: {printed}"
-        );
+        // A signal between two terraform runs is as legitimate: ngp stops at once ("Interrupted."), as every file it
+        // writes is whole. What matters is checked below, whichever way it stopped; and most signals must reach a
+        // running terraform (the count after the loop), or this test would not test the hand-over.
+        if code == Some(130) && !in_terraform {
+            assert!(printed.contains("Interrupted."), "point {i}: {printed}");
+        }
         stopped += usize::from(in_terraform);
         assert_eq!(
             terraform_processes(dir),

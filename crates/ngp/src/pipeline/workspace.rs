@@ -47,9 +47,13 @@ pub struct Workspace {
     _lock: crate::project::EnvLock,
 }
 
-/// The terraform binary and CLI config, checked before anything is written.
+/// The terraform binary and CLI config.
 pub fn terraform_for(project: &Project, dir: &Path) -> Result<Terraform> {
-    let terraform = Terraform::locate(dir)?;
+    with_cli_config(project, Terraform::locate(dir)?)
+}
+
+/// Runs `terraform` with the CLI config it needs, writing `.ngp/terraform.rc` when that is ngp's own.
+fn with_cli_config(project: &Project, terraform: Terraform) -> Result<Terraform> {
     let config = ngp_terraform::cli_config(&project.state_dir())?;
     tracing::debug!(?config, "terraform CLI configuration");
     Ok(match config.env_value() {
@@ -295,7 +299,8 @@ impl Workspace {
     pub fn prepare(project: &Project, env: &str, emulator: Option<&str>) -> Result<Self> {
         validate_env_name(env)?;
         let dir = project.workspace(env);
-        let mut terraform = terraform_for(project, &dir)?;
+        // Terraform is found before anything else is read; its CLI config is written only once all checks pass.
+        let mut terraform = Terraform::locate(&dir)?;
 
         let catalog = project.catalog()?;
         let mut settings = Settings::load(&project.dir, overlay_env(env), std::env::vars())?;
@@ -332,6 +337,7 @@ impl Workspace {
 
         // Nothing is written before every check above passed; from here on, this run holds the environment.
         let lock = project.lock_env(env)?;
+        let terraform = with_cli_config(project, terraform)?;
         if let Some(secrets) = &local_secrets {
             secrets.save()?;
         }
