@@ -4,8 +4,15 @@
 # the bootstrap node again. Masters are found through the internal load balancer, with exhibitor state in S3.
 #
 # Trade-offs: admins reach the masters through Admin Router on 443 only, so Marathon, Mesos and ZooKeeper are
-# not reachable from the VPN directly (use the DC/OS CLI or /service/marathon). Nodes keep IMDSv2 with hop limit
-# 1: a task on the host network still reaches the node's role, which holds only what the node needs.
+# not reachable from the VPN directly (use the DC/OS CLI or /service/marathon). The internal load balancer also
+# carries 2181, 5050 and 8181, which the nodes find the masters through; its security group admits those from the
+# cluster's nodes alone. Those three reach the masters from the load balancer's address (a master is a client of
+# its own load balancer, and NLBs drop a connection routed back to its sender when the client's address is
+# kept), so the masters' logs show the load balancer there; Admin Router sees the client. Nodes keep IMDSv2 with
+# hop limit 1: a task on the host network still reaches the node's role, which holds only what the node needs.
+# Admin Router's certificate is signed by the cluster's own CA, which ngp and the snapshot Lambda do not trust
+# (they check against the public web roots): on a real cluster, dcos_url needs a certificate they trust in front
+# of it. A TLS listener with an ACM certificate would be that; it is not built yet.
 
 # ngp reads this block; Terraform ignores it.
 locals {
@@ -55,10 +62,13 @@ locals {
   # Where in the bucket genconf/serve is published; exhibitor state lives under the cluster name.
   install_prefix = "install"
 
-  # Admins reach the masters through Admin Router on 443 alone: it authenticates every request. Marathon (8080),
-  # Mesos (5050), ZooKeeper (2181), Exhibitor (8181) and etcd (12379) bypass it, so they are open only between
-  # the cluster's nodes (the cluster security group).
-  master_ports = [443]
+  # Admins reach the masters through Admin Router on 443 alone: it authenticates every request. With
+  # master_http_loadbalancer discovery the nodes find the masters through the same load balancer, which must
+  # accept 443, 2181, 5050 and 8181 (DC/OS's configuration reference, exhibitor_address); those three bypass
+  # Admin Router, so only the cluster's nodes reach them. Marathon (8080) and etcd (12379) are not on the load
+  # balancer: they are open between nodes only (the cluster security group).
+  admin_port   = 443
+  master_ports = [local.admin_port, 2181, 5050, 8181]
   public_ports = concat([80, 443], var.public_agent_extra_ports)
 }
 
@@ -219,10 +229,73 @@ resource "aws_vpc_security_group_egress_rule" "cluster_web" {
   tags              = local.tags
 }
 
-# Masters: Admin Router (443) from the VPN, the manager and admin_cidrs; health checks from the internal LB's subnets.
+# The masters' load balancer has a security group of its own, which decides who reaches which port: Admin Router
+# (443) from the VPN, the manager, admin_cidrs and the private subnets (in-VPC clients such as the snapshot Lambda);
+# Mesos (5050), ZooKeeper (2181) and Exhibitor (8181), which the nodes find the masters through, from the cluster's
+# nodes only. The masters admit those ports from the load balancer's group alone, which AWS honours whether or not
+# the client's address is preserved (the NLB security-group guide).
+resource "aws_security_group" "masters_lb" {
+  name        = format(local.name, "dcos-masters-lb")
+  description = "DC/OS masters internal LB: Admin Router from admins and the VPC, cluster ports from nodes"
+  vpc_id      = var.vpc_id
+  tags        = merge(local.tags, { Name = format(local.name, "dcos-masters-lb") })
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+locals {
+  # Who may reach the load balancer, by security group: every port for the nodes, Admin Router for the others.
+  masters_lb_group_sources = merge(
+    { for port in local.master_ports : "cluster:${port}" => { group = aws_security_group.cluster.id, name = "the cluster nodes", port = port } },
+    { for name, group in local.admin_groups : "${name}:${local.admin_port}" => { group = group, name = "the ${name}", port = local.admin_port } },
+  )
+  admin_groups = merge({ manager = var.management_security_group_id }, var.vpn_enabled ? { vpn = var.vpn_security_group_id } : {})
+  # ...and by CIDR: Admin Router only.
+  masters_lb_cidrs = toset(concat(var.admin_cidrs, local.private_subnet_cidrs))
+}
+
+resource "aws_security_group_rule" "masters_lb_from_groups" {
+  for_each = local.masters_lb_group_sources
+
+  type                     = "ingress"
+  security_group_id        = aws_security_group.masters_lb.id
+  description              = "Port ${each.value.port} from ${each.value.name}"
+  protocol                 = "tcp"
+  from_port                = each.value.port
+  to_port                  = each.value.port
+  source_security_group_id = each.value.group
+}
+
+resource "aws_vpc_security_group_ingress_rule" "masters_lb_from_cidrs" {
+  for_each = local.masters_lb_cidrs
+
+  security_group_id = aws_security_group.masters_lb.id
+  description       = "Admin Router from ${each.value} (admins, or clients in the private subnets)"
+  ip_protocol       = "tcp"
+  from_port         = local.admin_port
+  to_port           = local.admin_port
+  cidr_ipv4         = each.value
+  tags              = local.tags
+}
+
+resource "aws_security_group_rule" "masters_lb_to_masters" {
+  for_each = toset([for port in local.master_ports : tostring(port)])
+
+  type                     = "egress"
+  security_group_id        = aws_security_group.masters_lb.id
+  description              = "Port ${each.value} on to the masters"
+  protocol                 = "tcp"
+  from_port                = tonumber(each.value)
+  to_port                  = tonumber(each.value)
+  source_security_group_id = aws_security_group.master.id
+}
+
+# Masters: the load balancer's ports, from the load balancer alone (its traffic and its health checks).
 resource "aws_security_group" "master" {
   name        = format(local.name, "dcos-master")
-  description = "DC/OS masters: admin ports from the VPN, the manager and admin_cidrs only"
+  description = "DC/OS masters: Admin Router and the discovery ports, through the internal LB only"
   vpc_id      = var.vpc_id
   tags        = merge(local.tags, { Name = format(local.name, "dcos-master") })
 
@@ -231,36 +304,16 @@ resource "aws_security_group" "master" {
   }
 }
 
-locals {
-  master_group_sources = merge({ manager = var.management_security_group_id }, var.vpn_enabled ? { vpn = var.vpn_security_group_id } : {})
-  master_group_rules   = { for pair in setproduct(keys(local.master_group_sources), local.master_ports) : "${pair[0]}:${pair[1]}" => { source = pair[0], port = pair[1] } }
-  master_cidr_rules = {
-    for pair in setproduct(concat(var.admin_cidrs, local.private_subnet_cidrs), local.master_ports) : "${pair[0]}:${pair[1]}" => { cidr = pair[0], port = pair[1] }
-  }
-}
-
-resource "aws_security_group_rule" "master_from_groups" {
-  for_each = local.master_group_rules
+resource "aws_security_group_rule" "master_from_lb" {
+  for_each = toset([for port in local.master_ports : tostring(port)])
 
   type                     = "ingress"
   security_group_id        = aws_security_group.master.id
-  description              = "Port ${each.value.port} from the ${each.value.source}"
+  description              = "Port ${each.value} through the internal load balancer"
   protocol                 = "tcp"
-  from_port                = each.value.port
-  to_port                  = each.value.port
-  source_security_group_id = local.master_group_sources[each.value.source]
-}
-
-resource "aws_vpc_security_group_ingress_rule" "master_from_cidrs" {
-  for_each = local.master_cidr_rules
-
-  security_group_id = aws_security_group.master.id
-  description       = "Port ${each.value.port} from ${each.value.cidr} (admins, or the internal LB health checks)"
-  ip_protocol       = "tcp"
-  from_port         = each.value.port
-  to_port           = each.value.port
-  cidr_ipv4         = each.value.cidr
-  tags              = local.tags
+  from_port                = tonumber(each.value)
+  to_port                  = tonumber(each.value)
+  source_security_group_id = aws_security_group.masters_lb.id
 }
 
 # Public agents: 80/443 from anywhere (the public LB passes client addresses through); extra ports from a list.
@@ -528,6 +581,7 @@ resource "aws_lb" "masters" {
   internal                         = true
   load_balancer_type               = "network"
   subnets                          = aws_subnet.private[*].id
+  security_groups                  = [aws_security_group.masters_lb.id]
   enable_cross_zone_load_balancing = true
   enable_deletion_protection       = var.load_balancer_deletion_protection
   tags                             = local.tags
@@ -540,6 +594,10 @@ resource "aws_lb_target_group" "masters" {
   port     = tonumber(each.key)
   protocol = "TCP"
   vpc_id   = var.vpc_id
+  # Masters are clients of their own load balancer for the discovery ports; with the client's address preserved a
+  # connection routed back to its own sender fails (NLB loopback), so those arrive from the LB's address. Admin
+  # Router keeps the client's address, for its logs.
+  preserve_client_ip = tostring(tonumber(each.key) == local.admin_port)
 
   # A master is healthy when Admin Router accepts connections.
   health_check {
@@ -551,8 +609,8 @@ resource "aws_lb_target_group" "masters" {
 }
 
 resource "aws_lb_listener" "masters" {
-  # checkov:skip=CKV_AWS_2: the one listener is 443, a TCP pass-through to Admin Router, which terminates TLS.
-  # checkov:skip=CKV_AWS_103: the one listener is 443, a TCP pass-through to Admin Router, which terminates TLS.
+  # checkov:skip=CKV_AWS_2: TCP pass-throughs: 443 to Admin Router, which terminates TLS; 2181, 5050 and 8181 to ZooKeeper, Mesos and Exhibitor, reached by the cluster's nodes only (the LB's security group), which speak their own protocols.
+  # checkov:skip=CKV_AWS_103: TCP pass-throughs: 443 to Admin Router, which terminates TLS; 2181, 5050 and 8181 to ZooKeeper, Mesos and Exhibitor, reached by the cluster's nodes only (the LB's security group), which speak their own protocols.
   for_each = aws_lb_target_group.masters
 
   load_balancer_arn = aws_lb.masters.arn

@@ -30,26 +30,29 @@ pub fn source_tree() -> Result<PathBuf> {
 /// `cargo build` of `package`'s binary for the static target; its path. Says so when the build takes a while
 /// (a first build), and nothing when cargo finds the binary current.
 pub fn static_binary(package: &str, binary: &str) -> Result<PathBuf> {
+    let mut built = static_binaries(&[(package, binary)])?;
+    Ok(built.remove(0))
+}
+
+/// One `cargo build` of every `(package, binary)` for the static target; their paths, in order. One run, so
+/// the dependencies they share are compiled once, with the features of all of them: builds of a different
+/// set would compile those again, with other features, and give other binaries.
+pub fn static_binaries(builds: &[(&str, &str)]) -> Result<Vec<PathBuf>> {
     let root = source_tree()?;
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let log = tempfile::tempfile().context("cannot create a temporary file for cargo's output")?;
-    let mut child = Command::new(cargo)
-        .args([
-            "build",
-            "--quiet",
-            "--locked",
-            "--profile",
-            PROFILE,
-            "--target",
-            TARGET,
-            "-p",
-            package,
-        ])
+    let mut command = Command::new(cargo);
+    command.args(["build", "--quiet", "--locked", "--profile", PROFILE, "--target", TARGET]);
+    for (package, _) in builds {
+        command.args(["-p", package]);
+    }
+    let mut child = command
         .current_dir(&root)
         .stdout(Stdio::null())
         .stderr(log.try_clone()?)
         .spawn()
         .context("cannot run cargo")?;
+    let names: Vec<&str> = builds.iter().map(|(package, _)| *package).collect();
     let started = Instant::now();
     let mut said = false;
     let status = loop {
@@ -57,32 +60,37 @@ pub fn static_binary(package: &str, binary: &str) -> Result<PathBuf> {
             break status;
         }
         if !said && started.elapsed() > Duration::from_secs(2) {
-            eprintln!("building {package} ({TARGET}, profile {PROFILE}); a first build takes a few minutes...");
+            let names = names.join(", ");
+            eprintln!("building {names} ({TARGET}, profile {PROFILE}); a first build takes a few minutes...");
             said = true;
         }
         std::thread::sleep(Duration::from_millis(100));
     };
     if !status.success() {
-        let mut stderr = String::new();
-        let mut log = log;
-        log.seek(SeekFrom::Start(0))?;
-        log.read_to_string(&mut stderr)?;
-        let last = stderr
-            .lines()
-            .rev()
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or("no output");
         bail!(
-            "cargo build failed: {last}; the target needs `rustup target add {TARGET}` and a musl C compiler \
-             (Debian: apt install musl-tools)"
+            "cargo build failed: {}; the target needs `rustup target add {TARGET}` and a musl C compiler \
+             (Debian: apt install musl-tools)",
+            last_line(log)?
         );
     }
     let target_dir = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    let binary = target_dir.join(TARGET).join(PROFILE).join(binary);
-    if !binary.is_file() {
-        bail!("cargo built, but {} is not there", binary.display());
-    }
-    Ok(binary)
+    let built = |(_, binary): &(&str, &str)| {
+        let path = target_dir.join(TARGET).join(PROFILE).join(binary);
+        if !path.is_file() {
+            bail!("cargo built, but {} is not there", path.display());
+        }
+        Ok(path)
+    };
+    builds.iter().map(built).collect()
+}
+
+/// The last line that says something in cargo's output.
+fn last_line(mut log: std::fs::File) -> Result<String> {
+    let mut stderr = String::new();
+    log.seek(SeekFrom::Start(0))?;
+    log.read_to_string(&mut stderr)?;
+    let last = stderr.lines().rev().find(|l| !l.trim().is_empty());
+    Ok(last.unwrap_or("no output").to_owned())
 }
 
 /// `<binary>.zip` beside the binary: the binary alone at the zip's root, under its own name, mode 0755, with

@@ -230,8 +230,9 @@ async fn inventory(aws: &Aws) -> Vec<String> {
     found
 }
 
-/// Admins reach the masters through Admin Router alone: the internal LB listens on 443 only, and the masters'
-/// own security group admits 443 only (the cluster's ports are open between nodes, in the cluster group).
+/// Admins reach the masters through Admin Router alone. The internal LB listens on 443 and on the three ports the
+/// nodes discover the masters through (2181, 5050, 8181: DC/OS's master_http_loadbalancer); its own security group
+/// admits those three from the cluster's nodes only, and the masters admit the four from the LB's group only.
 async fn masters_take_admin_router_only(ec2: &aws_sdk_ec2::Client, elb: &aws_sdk_elasticloadbalancingv2::Client) {
     let lbs = elb.describe_load_balancers().send().await.unwrap();
     let masters = lbs
@@ -245,31 +246,83 @@ async fn masters_take_admin_router_only(ec2: &aws_sdk_ec2::Client, elb: &aws_sdk
         .send()
         .await
         .unwrap();
-    let ports: Vec<i32> = listeners.listeners().iter().filter_map(|l| l.port()).collect();
-    assert_eq!(ports, vec![443], "the masters' listeners");
-    let named = Filter::builder()
-        .name("group-name")
-        .values("ngp-dcos-master-dev")
-        .build();
-    let groups = ec2.describe_security_groups().filters(named).send().await.unwrap();
-    let group = &groups.security_groups()[0];
-    let mut ports: Vec<(String, i32, i32)> = group
-        .ip_permissions()
-        .iter()
-        .map(|r| {
-            (
-                r.ip_protocol().unwrap().to_owned(),
-                r.from_port().unwrap_or(-1),
-                r.to_port().unwrap_or(-1),
-            )
-        })
-        .collect();
-    ports.dedup();
-    assert_eq!(
-        ports,
-        vec![("tcp".to_owned(), 443, 443)],
-        "the masters' own ingress rules"
+    let mut ports: Vec<i32> = listeners.listeners().iter().filter_map(|l| l.port()).collect();
+    ports.sort_unstable();
+    assert_eq!(ports, vec![443, 2181, 5050, 8181], "the masters' listeners");
+    for listener in listeners.listeners() {
+        let group = listener.default_actions()[0].target_group_arn().unwrap();
+        let attributes = elb
+            .describe_target_group_attributes()
+            .target_group_arn(group)
+            .send()
+            .await
+            .unwrap();
+        let preserved = attributes
+            .attributes()
+            .iter()
+            .find(|a| a.key() == Some("preserve_client_ip.enabled"))
+            .and_then(|a| a.value());
+        let expected = if listener.port() == Some(443) { "true" } else { "false" };
+        assert_eq!(
+            preserved,
+            Some(expected),
+            "client IP preservation on {:?}",
+            listener.port()
+        );
+    }
+    let group = |name: &'static str| async move {
+        let named = Filter::builder().name("group-name").values(name).build();
+        let groups = ec2.describe_security_groups().filters(named).send().await.unwrap();
+        groups.security_groups()[0].clone()
+    };
+    let (lb_group, master, cluster) = (
+        group("ngp-dcos-masters-lb-dev").await,
+        group("ngp-dcos-master-dev").await,
+        group("ngp-dcos-cluster-dev").await,
     );
+    assert_eq!(masters.security_groups(), [lb_group.group_id().unwrap().to_owned()]);
+    // Each port with its sources (groups by id, CIDRs), however the rules are split.
+    type Sources = std::collections::BTreeMap<i32, (Vec<String>, Vec<String>)>;
+    let rules = |g: &aws_sdk_ec2::types::SecurityGroup| -> Sources {
+        let mut ports = Sources::new();
+        for rule in g.ip_permissions() {
+            assert_eq!(rule.ip_protocol(), Some("tcp"), "{rule:?}");
+            assert_eq!(rule.from_port(), rule.to_port(), "{rule:?}");
+            let (groups, cidrs) = ports.entry(rule.from_port().unwrap()).or_default();
+            groups.extend(
+                rule.user_id_group_pairs()
+                    .iter()
+                    .filter_map(|p| p.group_id())
+                    .map(str::to_owned),
+            );
+            cidrs.extend(rule.ip_ranges().iter().filter_map(|c| c.cidr_ip()).map(str::to_owned));
+        }
+        ports
+    };
+    let from_lb = (vec![lb_group.group_id().unwrap().to_owned()], vec![]);
+    let expected: Sources = [443, 2181, 5050, 8181].map(|p| (p, from_lb.clone())).into();
+    assert_eq!(rules(&master), expected, "the masters' own ingress rules");
+    let cluster_id = cluster.group_id().unwrap().to_owned();
+    let lb_rules = rules(&lb_group);
+    assert_eq!(lb_rules.keys().copied().collect::<Vec<_>>(), [443, 2181, 5050, 8181]);
+    for (port, (groups, cidrs)) in lb_rules {
+        if port == 443 {
+            assert!(
+                groups.contains(&cluster_id) && groups.len() >= 2,
+                "443 from the nodes and the admins' groups"
+            );
+            assert!(
+                !cidrs.is_empty() && !cidrs.iter().any(|c| c.ends_with("/0")),
+                "443 from {cidrs:?}"
+            );
+        } else {
+            assert_eq!(
+                (groups, cidrs),
+                (vec![cluster_id.clone()], vec![]),
+                "port {port}: nodes only"
+            );
+        }
+    }
 }
 
 /// The registry asks for a password (htpasswd, bcrypt) that is generated into Secrets Manager; the agents get
@@ -820,7 +873,21 @@ async fn snapshot_function_deployed(dir: &std::path::Path, outputs: &serde_json:
         (Some("provided.al2023"), Some("bootstrap"))
     );
     let cluster = &outputs["cluster"];
-    assert_eq!(function["vpc_config"][0]["subnet_ids"], cluster["private_subnet_ids"]);
+    // subnet_ids is a set: compared as one.
+    let sorted = |v: &serde_json::Value| {
+        let mut ids: Vec<String> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().to_owned())
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(
+        sorted(&function["vpc_config"][0]["subnet_ids"]),
+        sorted(&cluster["private_subnet_ids"])
+    );
     let env = &function["environment"][0]["variables"];
     let secret_arn = cluster["dcos_superuser_password_secret_arn"].as_str().unwrap();
     assert_eq!(env["NGP_MARATHON_PASSWORD_SECRET"], secret_arn);
