@@ -25,6 +25,9 @@ pub const VPN_ADMIN_PASSWORD: &str = "vpn_admin_password";
 /// Inputs: the DNS domain, and whether ngp creates its hosted zone (else `ngp doctor` checks it exists).
 pub const DOMAIN: &str = "domain";
 pub const CREATE_DNS_ZONE: &str = "create_dns_zone";
+/// Inputs whose name ends so are container images (`name:tag` or `name@sha256:...`): `ngp images lock` pins
+/// their tags, and every plan hands them to the modules by digest.
+pub const IMAGE_SUFFIX: &str = "_image";
 /// Input: naming and tags, one object for every module.
 pub const CONTEXT: &str = "context";
 /// Marathon app label: `private` or `public`; ngp runs the app once per agent of that kind.
@@ -68,6 +71,7 @@ pub const NAMES: &[&str] = &[
     DOMAIN,
     CREATE_DNS_ZONE,
     CONTEXT,
+    IMAGE_SUFFIX,
     crate::REGION_VARIABLE,
     PER_AGENT_LABEL,
     "headline",

@@ -128,6 +128,9 @@ pub enum Command {
     /// The private registry (or an ECR repository): prove it end to end with a real push.
     #[command(subcommand)]
     Registry(RegistryCommand),
+    /// Container images: pin every image input's tag by digest (ngp.images.lock).
+    #[command(subcommand)]
+    Images(ImagesCommand),
     /// Marathon snapshots: the whole app and group tree in S3; take, list, show, restore.
     #[command(subcommand)]
     Snapshot(SnapshotCommand),
@@ -277,6 +280,19 @@ pub enum RegistryCommand {
         /// Check this ECR repository instead, with an ECR token.
         #[arg(long, value_name = "REPO", conflicts_with = "address")]
         ecr: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImagesCommand {
+    /// Ask each image's registry for the digest its tag names now and keep it in ngp.images.lock; every plan
+    /// then passes the images by digest. Run it again to take newer images under the same tags.
+    Lock {
+        #[command(flatten)]
+        env: EnvArg,
+        /// Print the pins as JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Parser;
 
-use cli::{Cli, Command, ModuleCommand, RegistryCommand, VpnCommand};
+use cli::{Cli, Command, ImagesCommand, ModuleCommand, RegistryCommand, VpnCommand};
 use commands::{doctor, init, module as module_cmd, output, registry, run, setup, vpn};
 use project::Project;
 
@@ -96,6 +96,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ecr: ecr.as_deref(),
             },
         )?,
+        Command::Images(ImagesCommand::Lock { env, json }) => commands::images::lock(&project, &env.env, json)?,
         Command::Snapshot(command) => commands::snapshot::snapshot(&project, command)?,
         Command::Setup => setup::setup(&project)?,
     }

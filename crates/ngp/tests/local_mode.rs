@@ -409,15 +409,7 @@ fn start_registry(
     moto: u16,
     overrides: &[(&str, &str)],
 ) -> Option<Served> {
-    let binary = std::path::Path::new("/usr/bin/docker-registry");
-    if !binary.exists() {
-        assert!(
-            std::env::var_os("NGP_REQUIRE_TOOLS").is_none(),
-            "docker-registry is required here"
-        );
-        eprintln!("skipped the registry check: the docker-registry package is not installed");
-        return None;
-    }
+    let binary = installed_tool("/usr/bin/docker-registry", "docker-registry")?;
     let app = rendered["modules"]
         .as_array()
         .unwrap()

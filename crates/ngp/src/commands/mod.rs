@@ -2,6 +2,7 @@
 
 pub mod apps;
 pub mod doctor;
+pub mod images;
 pub mod init;
 pub mod local;
 pub mod module;

@@ -62,6 +62,37 @@ fn with_cli_config(project: &Project, terraform: Terraform) -> Result<Terraform>
     })
 }
 
+/// The contract's image inputs (`*_image`) of the enabled modules, with the image each is set to: a file's
+/// value, else the module's default. One set through `TF_VAR_*` is left out, as ngp does not read those.
+pub fn image_inputs(wiring: &ngp_modules::Wiring, settings: &Settings) -> Vec<(String, String)> {
+    let image = |(name, variable): (&String, &ngp_modules::RootVariable)| {
+        let value = match settings.get(name) {
+            Some(setting) => setting.value.as_ref()?.as_str()?.to_owned(),
+            None => match variable.input.default.as_ref()? {
+                hcl::Expression::String(s) => s.clone(),
+                _ => return None,
+            },
+        };
+        Some((name.clone(), value))
+    };
+    let inputs = wiring
+        .variables
+        .iter()
+        .filter(|(name, _)| name.ends_with(ngp_modules::contract::IMAGE_SUFFIX));
+    inputs.filter_map(image).collect()
+}
+
+/// The image inputs of environment `env`, as [`image_inputs`] finds them; nothing is written.
+pub fn images_of(project: &Project, env: &str) -> Result<Vec<(String, String)>> {
+    validate_env_name(env)?;
+    let catalog = project.catalog()?;
+    let settings = Settings::load(&project.dir, overlay_env(env), std::env::vars())?;
+    let modules = enabled_modules(project, &catalog, &settings)?;
+    let from = settings.get(ngp_config::MODULES_KEY).map(|s| s.origin.to_string());
+    let wiring = wire(&catalog, &modules, from.as_deref())?;
+    Ok(image_inputs(&wiring, &settings))
+}
+
 /// The environment's name as ngp uses it: `default` reads no overlay.
 pub fn overlay_env(env: &str) -> Option<&str> {
     (env != "default").then_some(env)
@@ -333,7 +364,14 @@ impl Workspace {
         // The binaries modules upload: built now, so that their inputs are set (cargo skips what is current).
         super::builds::supply(&catalog, &modules, &mut settings)?;
         check_missing(&wiring, &settings, env)?;
-        let values = settings.terraform_values(declared);
+        let mut values = settings.terraform_values(declared);
+        // Images the lock pins go to the modules by digest.
+        let lock = ngp_images::Lock::read(&project.dir.join(ngp_images::LOCK_FILE))?;
+        for (name, image) in image_inputs(&wiring, &settings) {
+            if let Some(pinned) = lock.pinned(&image) {
+                values.insert(name, pinned.into());
+            }
+        }
 
         // Nothing is written before every check above passed; from here on, this run holds the environment.
         let lock = project.lock_env(env)?;

@@ -183,3 +183,18 @@ pub fn serve(router: axum::Router) -> String {
     });
     url
 }
+
+/// `path` when that program is installed; else `None` after saying the test is skipped, or a failure under
+/// `NGP_REQUIRE_TOOLS`, where every tool the tests use must be there.
+pub fn installed_tool(path: &str, package: &str) -> Option<std::path::PathBuf> {
+    let path = std::path::PathBuf::from(path);
+    if path.exists() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var_os("NGP_REQUIRE_TOOLS").is_none(),
+        "{package} is required here"
+    );
+    eprintln!("skipped: the {package} package is not installed");
+    None
+}

@@ -23,14 +23,14 @@ variable "public_agents_lb_dns_name" {
   type        = string
 }
 
-variable "image" {
+variable "hello_image" {
   description = "The web server's image, pinned by tag or digest."
   type        = string
   default     = "nginx:1.27.3"
 
   validation {
-    condition     = can(regex("(:[A-Za-z0-9._-]+|@sha256:[0-9a-f]{64})$", var.image)) && !endswith(var.image, ":latest")
-    error_message = "image must be pinned: name:tag (not latest) or name@sha256:digest."
+    condition     = can(regex("(:[A-Za-z0-9._-]+|@sha256:[0-9a-f]{64})$", var.hello_image)) && !endswith(var.hello_image, ":latest")
+    error_message = "hello_image must be pinned: name:tag (not latest) or name@sha256:digest."
   }
 }
 

@@ -35,7 +35,7 @@ locals {
       mem  = 64
       container = {
         type         = "DOCKER"
-        docker       = { image = var.image }
+        docker       = { image = var.hello_image }
         portMappings = [{ containerPort = 80, hostPort = 0, protocol = "tcp", name = "http" }]
       }
       networks = [{ mode = "container/bridge" }]
