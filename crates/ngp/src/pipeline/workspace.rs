@@ -85,12 +85,77 @@ pub fn image_inputs(wiring: &ngp_modules::Wiring, settings: &Settings) -> Vec<(S
 /// The image inputs of environment `env`, as [`image_inputs`] finds them; nothing is written.
 pub fn images_of(project: &Project, env: &str) -> Result<Vec<(String, String)>> {
     validate_env_name(env)?;
-    let catalog = project.catalog()?;
-    let settings = Settings::load(&project.dir, overlay_env(env), std::env::vars())?;
-    let modules = enabled_modules(project, &catalog, &settings)?;
-    let from = settings.get(ngp_config::MODULES_KEY).map(|s| s.origin.to_string());
-    let wiring = wire(&catalog, &modules, from.as_deref())?;
-    Ok(image_inputs(&wiring, &settings))
+    let wired = Wired::read(project, env)?;
+    Ok(image_inputs(&wired.wiring, &wired.settings))
+}
+
+/// The images the lock pins, by digest, in place of their tags in `values`.
+fn pin_images(
+    project: &Project,
+    wiring: &ngp_modules::Wiring,
+    settings: &Settings,
+    values: &mut BTreeMap<String, serde_json::Value>,
+) -> Result<()> {
+    let pins = ngp_images::Lock::read(&project.dir.join(ngp_images::LOCK_FILE))?;
+    for (name, image) in image_inputs(wiring, settings) {
+        if let Some(pinned) = pins.pinned(&image) {
+            values.insert(name, pinned.into());
+        }
+    }
+    Ok(())
+}
+
+/// An environment's modules as its tfvars enable them, wired; read only, nothing written.
+struct Wired {
+    catalog: Catalog,
+    settings: Settings,
+    modules: Vec<String>,
+    wiring: ngp_modules::Wiring,
+}
+
+impl Wired {
+    fn read(project: &Project, env: &str) -> Result<Wired> {
+        let catalog = project.catalog()?;
+        let settings = Settings::load(&project.dir, overlay_env(env), std::env::vars())?;
+        let modules = enabled_modules(project, &catalog, &settings)?;
+        let from = settings.get(ngp_config::MODULES_KEY).map(|s| s.origin.to_string());
+        let wiring = wire(&catalog, &modules, from.as_deref())?;
+        Ok(Wired {
+            catalog,
+            settings,
+            modules,
+            wiring,
+        })
+    }
+}
+
+/// Warns of each key a file sets that no enabled module takes: likely a typo, or a disabled module's value.
+fn warn_unused(settings: &Settings, declared: impl Fn(&str) -> bool, modules: &[String]) {
+    for (key, origin) in settings.unused_keys(declared) {
+        tracing::warn!(
+            "{origin}: {key} is not an input of any enabled module ({}); it is ignored",
+            modules.join(", ")
+        );
+    }
+}
+
+/// Workspaces hold state and plans: `.ngp/.gitignore` keeps them out of git even where the repository does not.
+fn ignore_state_dir(project: &Project) -> Result<()> {
+    let ignore = project.state_dir().join(".gitignore");
+    if !ignore.exists() {
+        write_atomic(&ignore, b"*\n")?;
+    }
+    Ok(())
+}
+
+/// The region the settings name (empty when none does).
+fn region_of(settings: &Settings) -> String {
+    settings
+        .get(REGION_VARIABLE)
+        .and_then(|s| s.value.as_ref())
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// The environment's name as ngp uses it: `default` reads no overlay.
@@ -333,11 +398,12 @@ impl Workspace {
         // Terraform is found before anything else is read; its CLI config is written only once all checks pass.
         let mut terraform = Terraform::locate(&dir)?;
 
-        let catalog = project.catalog()?;
-        let mut settings = Settings::load(&project.dir, overlay_env(env), std::env::vars())?;
-        let modules = enabled_modules(project, &catalog, &settings)?;
-        let from = settings.get(ngp_config::MODULES_KEY).map(|s| s.origin.to_string());
-        let wiring = wire(&catalog, &modules, from.as_deref())?;
+        let Wired {
+            catalog,
+            mut settings,
+            modules,
+            wiring,
+        } = Wired::read(project, env)?;
 
         let provider = provider(env, emulator, &catalog, &modules, &mut settings)?;
         let mut local_secrets = None;
@@ -352,12 +418,7 @@ impl Workspace {
         let root = generate(&catalog, &wiring, "../../modules", &provider, backend.as_ref());
 
         let declared = |k: &str| k == REGION_VARIABLE || wiring.is_variable(k);
-        for (key, origin) in settings.unused_keys(declared) {
-            tracing::warn!(
-                "{origin}: {key} is not an input of any enabled module ({}); it is ignored",
-                modules.join(", ")
-            );
-        }
+        warn_unused(&settings, declared, &modules);
         // What the user wrote comes first: a wrong value is named before a missing one.
         check_types(&wiring, &settings)?;
         check_secrets_not_in_files(&wiring, &settings)?;
@@ -365,13 +426,7 @@ impl Workspace {
         super::builds::supply(&catalog, &modules, &mut settings)?;
         check_missing(&wiring, &settings, env)?;
         let mut values = settings.terraform_values(declared);
-        // Images the lock pins go to the modules by digest.
-        let lock = ngp_images::Lock::read(&project.dir.join(ngp_images::LOCK_FILE))?;
-        for (name, image) in image_inputs(&wiring, &settings) {
-            if let Some(pinned) = lock.pinned(&image) {
-                values.insert(name, pinned.into());
-            }
-        }
+        pin_images(project, &wiring, &settings, &mut values)?;
 
         // Nothing is written before every check above passed; from here on, this run holds the environment.
         let lock = project.lock_env(env)?;
@@ -380,26 +435,16 @@ impl Workspace {
             secrets.save()?;
         }
         let files = write_files(&dir, &terraform, &root, &values)?;
-        let ignore = project.state_dir().join(".gitignore");
-        if !ignore.exists() {
-            // Workspaces hold state and plans: keep them out of git even where the repository does not say so.
-            write_atomic(&ignore, b"*\n")?;
-        }
+        ignore_state_dir(project)?;
         let files: Vec<(&str, &[u8])> = files.iter().map(|(n, t)| (*n, t.as_slice())).collect();
 
         let modules_hash = modules_hash(project, &catalog, &modules)?;
         let fingerprint = fingerprint(&files, &modules_hash, &settings);
-
         let origins = settings
             .iter()
             .map(|(k, s)| (k.to_owned(), s.origin.to_string()))
             .collect();
-        let region = settings
-            .get(REGION_VARIABLE)
-            .and_then(|s| s.value.as_ref())
-            .and_then(|v| v.as_str())
-            .unwrap_or_default()
-            .to_owned();
+        let region = region_of(&settings);
         let ws = Workspace {
             env: env.to_owned(),
             dir,
