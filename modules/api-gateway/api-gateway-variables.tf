@@ -106,6 +106,23 @@ variable "gateway_ingress_cidrs" {
   }
 }
 
+variable "waf_rate_limit" {
+  description = "Requests one client address may send in any 5 minutes before WAF blocks it at the load balancer."
+  type        = number
+  default     = 10000
+
+  validation {
+    condition     = var.waf_rate_limit >= 10 && floor(var.waf_rate_limit) == var.waf_rate_limit
+    error_message = "waf_rate_limit must be a whole number of requests, 10 or more."
+  }
+}
+
+variable "waf_allow_large_bodies" {
+  description = "Let request bodies over 8 KB through WAF (the common rule set then counts them instead of blocking); Tyk's per-API size limits still apply."
+  type        = bool
+  default     = true
+}
+
 variable "load_balancer_deletion_protection" {
   description = "Whether the gateway's load balancer is protected against deletion."
   type        = bool

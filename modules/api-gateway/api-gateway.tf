@@ -1,7 +1,9 @@
 # api-gateway: Tyk's hybrid gateway on the public agents, connected to a Tyk control plane (Tyk Cloud or MDCB),
 # with the elasticache Redis (TLS, auth token) and, when enabled, Tyk Pump shipping the analytics. A public
 # application load balancer at tyk.<domain> terminates TLS with an ACM certificate. It listens on 443 only: an
-# API client that calls http:// would send its credentials in the clear before any redirect could help.
+# API client that calls http:// would send its credentials in the clear before any redirect could help. AWS WAF
+# stands in front of it (.shared/web-acl): AWS's managed rules, and waf_rate_limit requests per client address
+# in 5 minutes; bodies over 8 KB pass unless waf_allow_large_bodies = false.
 #
 # Secrets: the control plane's org id and API key (TF_VAR_* only), the Redis token and the generated gateway
 # secret are put together in one Secrets Manager secret per app, an env file. The agents write it at boot
@@ -141,7 +143,6 @@ resource "aws_security_group_rule" "gateway_from_lb" {
 
 resource "aws_lb" "gateway" {
   # checkov:skip=CKV_AWS_91: every request is recorded by the gateway itself, in Tyk's analytics (enable_analytics is set below), which go to the control plane.
-  # checkov:skip=CKV2_AWS_28: Tyk is the firewall for these APIs: it authenticates and rate-limits every request before any upstream sees it.
   name                       = substr(format(local.name, "tyk"), 0, 32)
   internal                   = false
   load_balancer_type         = "application"
@@ -182,6 +183,24 @@ resource "aws_lb_listener" "https" {
     type             = "forward"
     target_group_arn = aws_lb_target_group.gateway.arn
   }
+}
+
+# WAF in front of Tyk: AWS's managed rules and a rate limit per client address, before a request reaches the
+# gateway, which then authenticates and rate-limits it per API key.
+module "web_acl" {
+  source = "../.shared/web-acl"
+
+  name               = format(local.name, "tyk")
+  description        = "The Tyk gateway's public load balancer"
+  kms_key_arn        = var.kms_key_arn
+  rate_limit         = var.waf_rate_limit
+  allow_large_bodies = var.waf_allow_large_bodies
+  tags               = local.tags
+}
+
+resource "aws_wafv2_web_acl_association" "gateway" {
+  resource_arn = aws_lb.gateway.arn
+  web_acl_arn  = module.web_acl.arn
 }
 
 ################################################################################

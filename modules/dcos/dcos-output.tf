@@ -118,6 +118,11 @@ output "agent_security_group_id" {
   value       = aws_security_group.cluster.id
 }
 
+output "masters_lb_security_group_id" {
+  description = "ID of the security group of the masters' internal load balancer: in-VPC clients of Admin Router (443) send to it."
+  value       = aws_security_group.masters_lb.id
+}
+
 output "master_security_group_id" {
   description = "ID of the masters' security group."
   value       = aws_security_group.master.id

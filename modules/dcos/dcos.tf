@@ -12,7 +12,9 @@
 # hop limit 1: a task on the host network still reaches the node's role, which holds only what the node needs.
 # Admin Router's certificate is signed by the cluster's own CA, which ngp and the snapshot Lambda do not trust
 # (they check against the public web roots): on a real cluster, dcos_url needs a certificate they trust in front
-# of it. A TLS listener with an ACM certificate would be that; it is not built yet.
+# of it. A TLS listener with an ACM certificate would be that; it is not built yet. The public agents' load
+# balancer passes TCP through and holds no certificate: 443 is TLS only if the app there speaks it, and 80 and
+# public_agent_extra_ports carry plaintext, for apps that serve HTTP.
 
 # ngp reads this block; Terraform ignores it.
 locals {
@@ -197,7 +199,6 @@ resource "aws_security_group_rule" "cluster_self" {
 }
 
 resource "aws_security_group_rule" "cluster_ssh" {
-  # checkov:skip=CKV_AWS_24: the source is a security group (the manager's or the VPN's), never a CIDR.
   for_each = merge({ manager = var.management_security_group_id }, var.vpn_enabled ? { vpn = var.vpn_security_group_id } : {})
 
   type                     = "ingress"
@@ -609,8 +610,8 @@ resource "aws_lb_target_group" "masters" {
 }
 
 resource "aws_lb_listener" "masters" {
-  # checkov:skip=CKV_AWS_2: TCP pass-throughs: 443 to Admin Router, which terminates TLS; 2181, 5050 and 8181 to ZooKeeper, Mesos and Exhibitor, reached by the cluster's nodes only (the LB's security group), which speak their own protocols.
-  # checkov:skip=CKV_AWS_103: TCP pass-throughs: 443 to Admin Router, which terminates TLS; 2181, 5050 and 8181 to ZooKeeper, Mesos and Exhibitor, reached by the cluster's nodes only (the LB's security group), which speak their own protocols.
+  # TCP pass-throughs: 443 to Admin Router, which terminates TLS; 2181, 5050 and 8181 to ZooKeeper, Mesos and
+  # Exhibitor, which speak their own plain protocols and which the cluster's nodes alone reach (the LB's group).
   for_each = aws_lb_target_group.masters
 
   load_balancer_arn = aws_lb.masters.arn
@@ -650,8 +651,8 @@ resource "aws_lb_target_group" "public_agents" {
 }
 
 resource "aws_lb_listener" "public_agents" {
-  # checkov:skip=CKV_AWS_2: a TCP pass-through: the NLB holds no certificate, so TLS on 443 is the business of the app that listens there on the public agents; 80 and public_agent_extra_ports are plain by design, for apps that serve HTTP.
-  # checkov:skip=CKV_AWS_103: a TCP pass-through: the NLB holds no certificate, so TLS on 443 is the business of the app that listens there on the public agents; 80 and public_agent_extra_ports are plain by design, for apps that serve HTTP.
+  # TCP pass-throughs: the NLB holds no certificate, so TLS on 443 is the business of the app that listens there on
+  # the public agents; 80 and public_agent_extra_ports carry plaintext by design, for apps that serve HTTP.
   for_each = aws_lb_target_group.public_agents
 
   load_balancer_arn = aws_lb.public_agents.arn

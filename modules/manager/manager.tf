@@ -229,9 +229,16 @@ locals {
         Resource  = "*"
         Condition = {
           ArnLike = {
-            # The platform's own groups, and its Lambdas' (Lambda names a function's group /aws/lambda/<name>).
+            # The platform's own groups, and those a service names: its Lambdas' (/aws/lambda/<name>), its web
+            # ACLs' (WAF writes only to aws-waf-logs-*) and its REST APIs' execution logs, named after an API ID
+            # that AWS draws, so the pattern covers this account's APIs in the region.
             "kms:EncryptionContext:aws:logs:arn" = [
-              for group in ["/ngp/${module.label.id}/*", "/aws/lambda/${format(local.name, "*")}"] :
+              for group in [
+                "/ngp/${module.label.id}/*",
+                "/aws/lambda/${format(local.name, "*")}",
+                "aws-waf-logs-${format(local.name, "*")}",
+                "API-Gateway-Execution-Logs_*",
+              ] :
               "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:log-group:${group}"
             ]
           }

@@ -1,6 +1,6 @@
-# Inputs of the marathon-snapshot module: kms_key_arn and vpc_id from manager; the private subnets, the S3 prefix
-# list, marathon_url and marathon_login_secret from dcos; lambda_zip from ngp (it builds crates/snapshot-lambda and
-# zips it as `bootstrap`); the rest from ngp.tfvars.
+# Inputs of the marathon-snapshot module: kms_key_arn and vpc_id from manager; the private subnets, the masters'
+# load balancer's security group, the S3 prefix list, marathon_url and marathon_login_secret from dcos; lambda_zip
+# from ngp (it builds crates/snapshot-lambda and zips it as `bootstrap`); the rest from ngp.tfvars.
 
 variable "context" {
   description = "Naming and tags for every resource: \"<pre_tag>-<name>-<post_tag>\", and the Service, Environment and Version tags plus any extra tags."
@@ -34,13 +34,13 @@ variable "private_subnet_ids" {
   }
 }
 
-variable "private_subnet_cidrs" {
-  description = "CIDRs of those subnets: the function may reach 443 there only (Admin Router's internal load balancer, and the Secrets Manager endpoint)."
-  type        = list(string)
+variable "masters_lb_security_group_id" {
+  description = "The security group of the DC/OS masters' internal load balancer: the function reaches 443 (Admin Router) there, and no other address in the VPC."
+  type        = string
 
   validation {
-    condition     = alltrue([for c in var.private_subnet_cidrs : can(cidrnetmask(c))])
-    error_message = "private_subnet_cidrs must be IPv4 CIDRs."
+    condition     = startswith(var.masters_lb_security_group_id, "sg-")
+    error_message = "masters_lb_security_group_id must be a security group ID, sg-..."
   }
 }
 

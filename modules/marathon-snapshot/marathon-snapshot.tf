@@ -4,16 +4,19 @@
 # AWS_IAM authorisation and a resource policy that admits this account only (and only through a VPC endpoint when
 # one is given), invokes it to restore one. `ngp snapshot take|list|show|restore` works on the same bucket.
 #
-# The function reaches 443 in the private subnets only (Admin Router's internal load balancer and the Secrets
-# Manager endpoint this module makes) and S3 through the gateway endpoint: no NAT, no internet. It logs in to DC/OS
-# with the superuser's password, which it reads from Secrets Manager on every invocation; no secret is in its
-# environment.
+# The function reaches 443 on three targets only, each named by its security group or prefix list: Admin Router's
+# internal load balancer, the Secrets Manager endpoint this module makes, and S3 through the gateway endpoint. No
+# NAT, no internet, and no other service in the private subnets. It logs in to DC/OS with the superuser's password,
+# which it reads from Secrets Manager on every invocation; no secret is in its environment.
 #
 # Trade-offs: API Gateway cuts a request off at 29 s, so a restore answers 202 when Marathon's deployment is still
 # running after 25 s (it goes on; `ngp snapshot restore --dry-run` or Marathon shows it). The API's logs need the
 # region's API Gateway CloudWatch role, an account-wide setting: the module sets it unless
 # api_gateway_logging_role = false. The function verifies Admin Router's certificate against the public roots, so
-# marathon_url must present a publicly trusted certificate. The deployment package is not code-signed.
+# marathon_url must present a publicly trusted certificate. The deployment package is not code-signed. The
+# stage is throttled to 1 request a second (bursts of 5), logs errors only, and a regional API sits behind AWS
+# WAF (100 requests per address in 5 minutes); the platform key covers the account's API Gateway execution-log
+# groups, whose names hold an ID AWS draws.
 
 # ngp reads this block; Terraform ignores it.
 locals {
@@ -66,7 +69,7 @@ module "bucket" {
 }
 
 ################################################################################
-# The function's network: 443 to the private subnets and to S3's endpoint, nothing else
+# The function's network: 443 to Admin Router's load balancer, the Secrets Manager endpoint and S3, nothing else
 ################################################################################
 
 resource "aws_security_group" "function" {
@@ -80,16 +83,28 @@ resource "aws_security_group" "function" {
   }
 }
 
-resource "aws_vpc_security_group_egress_rule" "function_private" {
-  for_each = toset(var.private_subnet_cidrs)
+# Rules whose target is another group use aws_security_group_rule (see the dcos module: moto reports the newer
+# resource's referenced group in a form that shows as a change on every plan).
+resource "aws_security_group_rule" "function_to_admin_router" {
+  type                     = "egress"
+  security_group_id        = aws_security_group.function.id
+  description              = "443 to the DC/OS masters internal load balancer: Admin Router, for Marathon"
+  protocol                 = "tcp"
+  from_port                = 443
+  to_port                  = 443
+  source_security_group_id = var.masters_lb_security_group_id
+}
 
-  security_group_id = aws_security_group.function.id
-  description       = "443 to ${each.value}: Admin Router's internal load balancer and the Secrets Manager endpoint"
-  ip_protocol       = "tcp"
-  from_port         = 443
-  to_port           = 443
-  cidr_ipv4         = each.value
-  tags              = local.tags
+resource "aws_security_group_rule" "function_to_secrets" {
+  count = local.login == null ? 0 : 1
+
+  type                     = "egress"
+  security_group_id        = aws_security_group.function.id
+  description              = "443 to the Secrets Manager endpoint of this module: the DC/OS password"
+  protocol                 = "tcp"
+  from_port                = 443
+  to_port                  = 443
+  source_security_group_id = aws_security_group.secrets_endpoint[0].id
 }
 
 resource "aws_vpc_security_group_egress_rule" "function_s3" {
@@ -117,8 +132,6 @@ resource "aws_security_group" "secrets_endpoint" {
   }
 }
 
-# A rule whose source is another group uses aws_security_group_rule (see the dcos module: moto reports the newer
-# resource's referenced group in a form that shows as a change on every plan).
 resource "aws_security_group_rule" "secrets_endpoint_in" {
   count = local.login == null ? 0 : 1
 
@@ -518,8 +531,6 @@ resource "aws_cloudwatch_log_group" "restore_api" {
 resource "aws_api_gateway_stage" "restore" {
   # checkov:skip=CKV_AWS_120: a restore changes Marathon, so no answer may ever come from a cache.
   # checkov:skip=CKV2_AWS_51: the integration is a Lambda proxy, which API Gateway invokes through Lambda's API, not over HTTPS to a backend that could check a client certificate.
-  # checkov:skip=CKV2_AWS_29: API Gateway refuses every request not signed by IAM credentials of this account (AWS_IAM and the resource policy) before the function runs, and the body's schema is checked; a WAF would see only callers that already passed both.
-  # checkov:skip=CKV2_AWS_4: execution logs would go to a log group that API Gateway names and makes itself, unencrypted; the access log below records every request with its IAM caller, and the function logs every restore with it.
   rest_api_id          = aws_api_gateway_rest_api.restore.id
   deployment_id        = aws_api_gateway_deployment.restore.id
   stage_name           = local.stage_name
@@ -544,6 +555,53 @@ resource "aws_api_gateway_stage" "restore" {
   }
 
   depends_on = [aws_api_gateway_account.logging]
+}
+
+# Execution logs: errors only, never bodies (a restore's body names snapshots, and its answers list apps). API
+# Gateway writes them to a group it names after the API and the stage; made here first, it is encrypted and kept
+# for the retention instead of forever. Throttling: a restore is a rare, heavy act.
+resource "aws_cloudwatch_log_group" "restore_execution" {
+  name              = "API-Gateway-Execution-Logs_${aws_api_gateway_rest_api.restore.id}/${local.stage_name}"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.kms_key_arn
+  tags              = local.tags
+}
+
+resource "aws_api_gateway_method_settings" "restore" {
+  # checkov:skip=CKV_AWS_225: a restore changes Marathon, so no answer may ever come from a cache; the stage has no cache cluster.
+  rest_api_id = aws_api_gateway_rest_api.restore.id
+  stage_name  = aws_api_gateway_stage.restore.stage_name
+  method_path = "*/*"
+
+  settings {
+    logging_level          = "ERROR"
+    data_trace_enabled     = false
+    metrics_enabled        = true
+    throttling_rate_limit  = 1
+    throttling_burst_limit = 5
+  }
+
+  depends_on = [aws_cloudwatch_log_group.restore_execution]
+}
+
+# A regional API is public: WAF's managed rules and a rate limit meet every request before IAM's check does. A
+# private API answers through its VPC endpoint alone and needs none.
+module "web_acl" {
+  source = "../.shared/web-acl"
+  count  = var.restore_vpc_endpoint_id == null ? 1 : 0
+
+  name        = format(local.name, "marathon-restore")
+  description = "The Marathon restore API"
+  kms_key_arn = var.kms_key_arn
+  rate_limit  = 100
+  tags        = local.tags
+}
+
+resource "aws_wafv2_web_acl_association" "restore" {
+  count = var.restore_vpc_endpoint_id == null ? 1 : 0
+
+  resource_arn = aws_api_gateway_stage.restore.arn
+  web_acl_arn  = module.web_acl[0].arn
 }
 
 # API Gateway writes any API's logs with one role per account and region.

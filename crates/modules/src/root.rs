@@ -10,7 +10,7 @@ pub const REGION_VARIABLE: &str = "aws_region";
 
 /// Every AWS service the provider may call, each pointed at the emulator in local mode. Any module may use any
 /// of them: the list covers the platform's modules and the ones issues plan (API Gateway, EventBridge and Lambda
-/// for snapshots, ECR, OpenSearch, EFS), since a service missing here would reach real AWS from local mode.
+/// for snapshots, ECR, OpenSearch, EFS, WAF), since a service missing here would reach real AWS from local mode.
 pub const EMULATED_SERVICES: &[&str] = &[
     "acm",
     "apigateway",
@@ -38,6 +38,7 @@ pub const EMULATED_SERVICES: &[&str] = &[
     "sqs",
     "ssm",
     "sts",
+    "wafv2",
 ];
 
 /// How the generated root configures the AWS provider.

@@ -837,8 +837,9 @@ fn state_resource(dir: &std::path::Path, module: &str, type_name: &str) -> serde
 }
 
 /// The deployment package ngp built and handed to the module: one static executable named `bootstrap`, the very
-/// zip the function runs. The function is in the private subnets, its security group reaches 443 there and S3's
-/// prefix list only, and its environment names DC/OS's password secret without holding the password.
+/// zip the function runs. The function is in the private subnets, its security group reaches 443 on Admin Router's
+/// load balancer, its Secrets Manager endpoint and S3's prefix list only, and its environment names DC/OS's
+/// password secret without holding the password.
 async fn snapshot_function_deployed(dir: &std::path::Path, outputs: &serde_json::Value, aws: &Aws) {
     let inputs: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join(".ngp/local/terraform.tfvars.json")).unwrap()).unwrap();
@@ -897,25 +898,32 @@ async fn snapshot_function_deployed(dir: &std::path::Path, outputs: &serde_json:
         .send()
         .await
         .unwrap();
-    let private: Vec<&str> = cluster["private_subnet_cidrs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c.as_str().unwrap())
-        .collect();
-    let rules = rules.security_group_rules();
-    assert_eq!(rules.len(), private.len() + 1, "{rules:?}");
-    for rule in rules {
+    // 443 out to three targets, each named by its group or prefix list: Admin Router's load balancer, the
+    // module's own Secrets Manager endpoint, and S3. No CIDR, so no other service in the VPC.
+    let endpoint = state_resource(dir, "marathon-snapshot", "aws_vpc_endpoint");
+    let mut expected = vec![
+        cluster["masters_lb_security_group_id"].as_str().unwrap().to_owned(),
+        endpoint["security_group_ids"][0].as_str().unwrap().to_owned(),
+        cluster["s3_prefix_list_id"].as_str().unwrap().to_owned(),
+    ];
+    let mut targets = Vec::new();
+    for rule in rules.security_group_rules() {
         assert_eq!(
             (rule.is_egress(), rule.ip_protocol(), rule.from_port(), rule.to_port()),
             (Some(true), Some("tcp"), Some(443), Some(443))
         );
-        match (rule.cidr_ipv4(), rule.prefix_list_id()) {
-            (Some(cidr), None) => assert!(private.contains(&cidr), "{cidr}"),
-            (None, Some(list)) => assert_eq!(list, cluster["s3_prefix_list_id"].as_str().unwrap()),
-            other => panic!("egress to {other:?}"),
-        }
+        assert_eq!((rule.cidr_ipv4(), rule.cidr_ipv6()), (None, None), "{rule:?}");
+        let group = rule.referenced_group_info().and_then(|g| g.group_id());
+        targets.push(
+            group
+                .or(rule.prefix_list_id())
+                .expect("a group or a prefix list")
+                .to_owned(),
+        );
     }
+    targets.sort();
+    expected.sort();
+    assert_eq!(targets, expected);
 
     let method = state_resource(dir, "marathon-snapshot", "aws_api_gateway_method");
     assert_eq!(
@@ -1135,6 +1143,113 @@ fn autoscaling_may_use_the_platform_key(dir: &std::path::Path) {
         grants["Condition"]["Bool"]["kms:GrantIsForAWSResource"],
         serde_json::json!("true")
     );
+}
+
+/// Every log group encrypted with the platform key is one the key lets CloudWatch Logs use: on AWS a group the
+/// key policy does not name cannot be written (WAF's, API Gateway's, a Lambda's), while the emulator checks no
+/// key policy at all.
+fn log_groups_may_use_the_platform_key(dir: &std::path::Path) {
+    let state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join(".ngp/local/terraform.tfstate")).unwrap()).unwrap();
+    let resources = state["resources"].as_array().unwrap();
+    let key = resources
+        .iter()
+        .find(|r| r["type"] == "aws_kms_key" && r["name"] == "platform")
+        .expect("the platform key in the state");
+    let attributes = &key["instances"][0]["attributes"];
+    let policy: serde_json::Value = serde_json::from_str(attributes["policy"].as_str().unwrap()).unwrap();
+    let logs = policy["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["Sid"] == "CloudWatchLogsUsesTheKey")
+        .expect("a statement for CloudWatch Logs");
+    let patterns: Vec<glob::Pattern> = logs["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| glob::Pattern::new(p.as_str().unwrap()).unwrap())
+        .collect();
+    let groups: Vec<&serde_json::Value> = resources
+        .iter()
+        .filter(|r| r["type"] == "aws_cloudwatch_log_group" && r["mode"] == "managed")
+        .flat_map(|r| r["instances"].as_array().unwrap())
+        .map(|i| &i["attributes"])
+        .filter(|a| a["kms_key_id"] == attributes["arn"])
+        .collect();
+    assert!(
+        groups.len() >= 5,
+        "the platform's encrypted log groups: {}",
+        groups.len()
+    );
+    for group in groups {
+        let arn = group["arn"].as_str().unwrap();
+        assert!(
+            patterns.iter().any(|p| p.matches(arn)),
+            "the platform key does not let CloudWatch Logs use it for {arn}"
+        );
+    }
+}
+
+/// The Tyk gateway's public load balancer and the regional restore API each sit behind a web ACL of their own,
+/// which rate-limits each address, runs AWS's known-bad-inputs group (Log4Shell) and logs every request to an
+/// aws-waf-logs- group with the Authorization header redacted.
+fn public_fronts_sit_behind_waf(dir: &std::path::Path) {
+    let state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join(".ngp/local/terraform.tfstate")).unwrap()).unwrap();
+    let resources = state["resources"].as_array().unwrap();
+    let find = |module: &str, type_name: &str, name: &str| -> serde_json::Value {
+        resources
+            .iter()
+            .find(|r| r["module"] == module && r["type"] == type_name && r["name"] == name)
+            .unwrap_or_else(|| panic!("no {type_name}.{name} in {module}"))["instances"][0]["attributes"]
+            .clone()
+    };
+    let fronts = [
+        (
+            "module.api-gateway",
+            "module.api-gateway.module.web_acl",
+            find("module.api-gateway", "aws_lb", "gateway"),
+        ),
+        (
+            "module.marathon-snapshot",
+            "module.marathon-snapshot.module.web_acl[0]",
+            find("module.marathon-snapshot", "aws_api_gateway_stage", "restore"),
+        ),
+    ];
+    for (module, acl_module, front) in fronts {
+        let acl = find(acl_module, "aws_wafv2_web_acl", "this");
+        let association = resources
+            .iter()
+            .find(|r| r["module"] == module && r["type"] == "aws_wafv2_web_acl_association")
+            .unwrap_or_else(|| panic!("no web ACL association in {module}"))["instances"][0]["attributes"]
+            .clone();
+        assert_eq!(
+            (&association["resource_arn"], &association["web_acl_arn"]),
+            (&front["arn"], &acl["arn"])
+        );
+        let rules = acl["rule"].as_array().unwrap();
+        let statement = |key: &'static str| rules.iter().filter_map(move |r| r["statement"][0][key].get(0));
+        assert!(
+            statement("rate_based_statement").any(|s| s["aggregate_key_type"] == "IP"),
+            "{module}"
+        );
+        assert!(
+            statement("managed_rule_group_statement").any(|s| s["name"] == "AWSManagedRulesKnownBadInputsRuleSet"),
+            "{module}"
+        );
+        let logging = find(acl_module, "aws_wafv2_web_acl_logging_configuration", "this");
+        let group = find(acl_module, "aws_cloudwatch_log_group", "this");
+        assert_eq!(logging["log_destination_configs"], serde_json::json!([group["arn"]]));
+        assert!(group["name"].as_str().unwrap().starts_with("aws-waf-logs-"));
+        let redacted: Vec<&serde_json::Value> = logging["redacted_fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| &f["single_header"][0]["name"])
+            .collect();
+        assert!(redacted.contains(&&serde_json::json!("authorization")), "{redacted:?}");
+    }
 }
 
 /// Filebeat's configuration, as the elk module renders it into its app: every filestream input has an id of its
@@ -1500,6 +1615,8 @@ async fn local_mode_from_up_to_destroy() {
     }
     masters_take_admin_router_only(ec2, &aws.elb).await;
     autoscaling_may_use_the_platform_key(dir);
+    log_groups_may_use_the_platform_key(dir);
+    public_fronts_sit_behind_waf(dir);
     for (name, role) in [("bootstrap", "dcos-bootstrap"), ("vpn", "vpn")] {
         user_data.push((name.to_owned(), instance_user_data(ec2, role).await));
     }
