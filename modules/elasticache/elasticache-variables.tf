@@ -45,13 +45,24 @@ variable "redis_node_type" {
 }
 
 variable "redis_nodes" {
-  description = "Number of Redis nodes: a primary and its replicas, spread over the subnets. 2 or more enables automatic failover."
+  description = "Number of Redis nodes: a primary and its replicas, spread over the subnets."
   type        = number
   default     = 2
 
   validation {
     condition     = var.redis_nodes >= 1 && var.redis_nodes <= 6
     error_message = "redis_nodes must be between 1 and 6."
+  }
+}
+
+variable "redis_automatic_failover" {
+  description = "Automatic failover and Multi-AZ: a replica in another zone takes over when the primary fails. Needs redis_nodes of 2 or more; false for a single node."
+  type        = bool
+  default     = true
+
+  validation {
+    condition     = !var.redis_automatic_failover || var.redis_nodes >= 2
+    error_message = "redis_automatic_failover needs redis_nodes = 2 or more (a replica to fail over to): raise redis_nodes, or set redis_automatic_failover = false."
   }
 }
 

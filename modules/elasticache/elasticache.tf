@@ -8,7 +8,8 @@ locals {
     default_enabled = true
     inputs_from     = {}
     local_mode_inputs = {
-      redis_nodes = 1 # moto creates one member cluster whatever the count
+      redis_nodes              = 1 # moto creates one member cluster whatever the count
+      redis_automatic_failover = false
     }
   }
 }
@@ -64,7 +65,6 @@ resource "aws_elasticache_subnet_group" "this" {
 }
 
 resource "aws_elasticache_replication_group" "this" {
-  # checkov:skip=CKV2_AWS_50: failover and Multi-AZ are on whenever redis_nodes > 1 (the default is 2); one node has nothing to fail over to.
   replication_group_id       = format(local.name, "redis")
   description                = "Redis for the Tyk gateway of ${module.label.id}"
   engine                     = "redis"
@@ -74,8 +74,8 @@ resource "aws_elasticache_replication_group" "this" {
   port                       = local.port
   subnet_group_name          = aws_elasticache_subnet_group.this.name
   security_group_ids         = [aws_security_group.redis.id]
-  automatic_failover_enabled = var.redis_nodes > 1
-  multi_az_enabled           = var.redis_nodes > 1
+  automatic_failover_enabled = var.redis_automatic_failover
+  multi_az_enabled           = var.redis_automatic_failover
   at_rest_encryption_enabled = true
   kms_key_id                 = var.kms_key_arn
   transit_encryption_enabled = true

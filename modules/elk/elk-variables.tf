@@ -99,14 +99,20 @@ variable "opensearch_instance_count" {
   }
 }
 
+variable "opensearch_dedicated_masters_enabled" {
+  description = "Dedicated master nodes, which keep the cluster's state apart from the data nodes' load and survive a master's loss; false for none (small or disposable domains)."
+  type        = bool
+  default     = true
+}
+
 variable "opensearch_dedicated_masters" {
-  description = "Dedicated master nodes: 3 (or 5) for a cluster that must survive a master's loss; 0 for none."
+  description = "How many dedicated master nodes, when they are enabled: 3, or 5."
   type        = number
   default     = 3
 
   validation {
-    condition     = contains([0, 3, 5], var.opensearch_dedicated_masters)
-    error_message = "opensearch_dedicated_masters must be 0, 3 or 5."
+    condition     = contains([3, 5], var.opensearch_dedicated_masters)
+    error_message = "opensearch_dedicated_masters must be 3 or 5; to run without dedicated masters, set opensearch_dedicated_masters_enabled = false."
   }
 }
 

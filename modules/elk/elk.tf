@@ -17,9 +17,9 @@ locals {
     headline        = ["dashboards_url"]
     inputs_from     = {}
     local_mode_inputs = {
-      opensearch_timeouts          = "5s" # the provider otherwise waits 10 minutes each way (emulator-notes.md)
-      opensearch_instance_count    = 1
-      opensearch_dedicated_masters = 0
+      opensearch_timeouts                  = "5s" # the provider otherwise waits 10 minutes each way (emulator-notes.md)
+      opensearch_instance_count            = 1
+      opensearch_dedicated_masters_enabled = false
     }
   }
 }
@@ -94,7 +94,6 @@ resource "aws_security_group_rule" "opensearch_https" {
 }
 
 resource "aws_opensearch_domain" "logs" {
-  # checkov:skip=CKV2_AWS_59: dedicated masters are on whenever opensearch_dedicated_masters > 0 (3 by default); checkov cannot evaluate the condition.
   domain_name    = local.domain_name
   engine_version = var.opensearch_engine_version
 
@@ -104,9 +103,9 @@ resource "aws_opensearch_domain" "logs" {
     zone_awareness_enabled = var.opensearch_instance_count > 1
 
     # Dedicated masters keep the cluster's state apart from the data nodes' load.
-    dedicated_master_enabled = var.opensearch_dedicated_masters > 0
-    dedicated_master_count   = var.opensearch_dedicated_masters > 0 ? var.opensearch_dedicated_masters : null
-    dedicated_master_type    = var.opensearch_dedicated_masters > 0 ? var.opensearch_master_instance_type : null
+    dedicated_master_enabled = var.opensearch_dedicated_masters_enabled
+    dedicated_master_count   = var.opensearch_dedicated_masters_enabled ? var.opensearch_dedicated_masters : null
+    dedicated_master_type    = var.opensearch_dedicated_masters_enabled ? var.opensearch_master_instance_type : null
 
     dynamic "zone_awareness_config" {
       for_each = var.opensearch_instance_count > 1 ? [1] : []

@@ -590,11 +590,12 @@ module "web_acl" {
   source = "../.shared/web-acl"
   count  = var.restore_vpc_endpoint_id == null ? 1 : 0
 
-  name        = format(local.name, "marathon-restore")
-  description = "The Marathon restore API"
-  kms_key_arn = var.kms_key_arn
-  rate_limit  = 100
-  tags        = local.tags
+  name               = format(local.name, "marathon-restore")
+  description        = "The Marathon restore API"
+  kms_key_arn        = var.kms_key_arn
+  rate_limit         = 100
+  log_retention_days = var.log_retention_days
+  tags               = local.tags
 }
 
 resource "aws_wafv2_web_acl_association" "restore" {

@@ -1885,6 +1885,10 @@ async fn local_mode_from_up_to_destroy() {
         ),
         ("dcos_installer_sha256 = \"abc123\"\n", "dcos_installer_sha256 must be 64 lower-case hex characters"),
         ("dns_records = true\ndomain = null\ncreate_dns_zone = false\n", "dns_records = true needs domain"),
+        (
+            "redis_automatic_failover = true\n",
+            "redis_automatic_failover needs redis_nodes = 2 or more",
+        ),
     ] {
         std::fs::write(&overlay_path, overlay).unwrap();
         let out = run(local(dir, port).args(["plan", "--env", "local"]));
