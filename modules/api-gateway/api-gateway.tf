@@ -142,7 +142,7 @@ resource "aws_security_group_rule" "gateway_from_lb" {
 }
 
 resource "aws_lb" "gateway" {
-  # checkov:skip=CKV_AWS_91: every request is recorded by the gateway itself, in Tyk's analytics (enable_analytics is set below), which go to the control plane.
+  # checkov:skip=CKV_AWS_91: WAF logs every request this load balancer receives (the web ACL's aws-waf-logs- group, credentials redacted), and Tyk's analytics (TYK_GW_ENABLEANALYTICS below) record each API call with its answer.
   name                       = substr(format(local.name, "tyk"), 0, 32)
   internal                   = false
   load_balancer_type         = "application"
