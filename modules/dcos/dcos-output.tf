@@ -118,9 +118,9 @@ output "agent_security_group_id" {
   value       = aws_security_group.cluster.id
 }
 
-output "masters_lb_security_group_id" {
-  description = "ID of the security group of the masters' internal load balancer: in-VPC clients of Admin Router (443) send to it."
-  value       = aws_security_group.masters_lb.id
+output "admin_router_security_group_id" {
+  description = "ID of the security group of Admin Router's load balancer (the ALB at dcos.<domain>, or the masters' NLB without DNS records): in-VPC clients of dcos_url send 443 to it."
+  value       = local.admin_front_group_id
 }
 
 output "master_security_group_id" {

@@ -92,6 +92,17 @@ variable "dns_records" {
   }
 }
 
+variable "dcos_certificate_arn" {
+  description = "An ACM certificate for dcos.<domain>, for Admin Router's load balancer. Null: one is requested and DNS-validated in dns_zone_id (with dns_records)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.dcos_certificate_arn == null || can(regex("^arn:[a-z-]+:acm:", var.dcos_certificate_arn))
+    error_message = "dcos_certificate_arn must be an ACM certificate ARN."
+  }
+}
+
 variable "public_subnet_cidrs" {
   description = "CIDRs of the public subnets (load balancers, NAT), one per availability zone. Null: 10th, 11th... /24 of the VPC."
   type        = list(string)

@@ -11,8 +11,10 @@
 # kept), so the masters' logs show the load balancer there; Admin Router sees the client. Nodes keep IMDSv2 with
 # hop limit 1: a task on the host network still reaches the node's role, which holds only what the node needs.
 # Admin Router's certificate is signed by the cluster's own CA, which ngp and the snapshot Lambda do not trust
-# (they check against the public web roots): on a real cluster, dcos_url needs a certificate they trust in front
-# of it. A TLS listener with an ACM certificate would be that; it is not built yet. The public agents' load
+# (they check against the public web roots). With dns_records, dcos_url is https://dcos.<domain>, an internal
+# ALB with an ACM certificate (or dcos_certificate_arn) that re-encrypts to Admin Router; it does not check Admin
+# Router's certificate, which is what the traffic between them inside the VPC rests on. Without dns_records,
+# dcos_url is the masters' NLB, and a client must trust the cluster's CA itself. The public agents' load
 # balancer passes TCP through and holds no certificate: 443 is TLS only if the app there speaks it, and 80 and
 # public_agent_extra_ports carry plaintext, for apps that serve HTTP.
 
@@ -50,7 +52,7 @@ locals {
 
   cluster_name = coalesce(var.cluster_name, module.label.id)
   # Admin Router: the UI, and Marathon and Mesos behind it.
-  dcos_url   = var.dns_records ? "https://dcos.${var.domain}" : "https://${aws_lb.masters.dns_name}"
+  dcos_url   = local.admin_lb ? "https://${local.admin_hostname}" : "https://${aws_lb.masters.dns_name}"
   azs        = var.availability_zones
   vpc_prefix = tonumber(split("/", var.vpc_cidr)[1])
 
@@ -231,13 +233,13 @@ resource "aws_vpc_security_group_egress_rule" "cluster_web" {
 }
 
 # The masters' load balancer has a security group of its own, which decides who reaches which port: Admin Router
-# (443) from the VPN, the manager, admin_cidrs and the private subnets (in-VPC clients such as the snapshot Lambda);
-# Mesos (5050), ZooKeeper (2181) and Exhibitor (8181), which the nodes find the masters through, from the cluster's
-# nodes only. The masters admit those ports from the load balancer's group alone, which AWS honours whether or not
+# (443) from the nodes, and, when no admin ALB stands in front of it, from the VPN, the manager, admin_cidrs and the
+# private subnets (in-VPC clients such as the snapshot Lambda); Mesos (5050), ZooKeeper (2181) and Exhibitor
+# (8181), which the nodes find the masters through, from the cluster's nodes only. The masters admit those ports from the load balancer's group alone, which AWS honours whether or not
 # the client's address is preserved (the NLB security-group guide).
 resource "aws_security_group" "masters_lb" {
   name        = format(local.name, "dcos-masters-lb")
-  description = "DC/OS masters internal LB: Admin Router from admins and the VPC, cluster ports from nodes"
+  description = "DC/OS masters internal LB: Admin Router and the discovery ports"
   vpc_id      = var.vpc_id
   tags        = merge(local.tags, { Name = format(local.name, "dcos-masters-lb") })
 
@@ -246,39 +248,65 @@ resource "aws_security_group" "masters_lb" {
   }
 }
 
-locals {
-  # Who may reach the load balancer, by security group: every port for the nodes, Admin Router for the others.
-  masters_lb_group_sources = merge(
-    { for port in local.master_ports : "cluster:${port}" => { group = aws_security_group.cluster.id, name = "the cluster nodes", port = port } },
-    { for name, group in local.admin_groups : "${name}:${local.admin_port}" => { group = group, name = "the ${name}", port = local.admin_port } },
-  )
-  admin_groups = merge({ manager = var.management_security_group_id }, var.vpn_enabled ? { vpn = var.vpn_security_group_id } : {})
-  # ...and by CIDR: Admin Router only.
-  masters_lb_cidrs = toset(concat(var.admin_cidrs, local.private_subnet_cidrs))
-}
-
+# The nodes reach every port of the masters' load balancer.
 resource "aws_security_group_rule" "masters_lb_from_groups" {
-  for_each = local.masters_lb_group_sources
+  for_each = { for port in local.master_ports : "cluster:${port}" => port }
 
   type                     = "ingress"
   security_group_id        = aws_security_group.masters_lb.id
-  description              = "Port ${each.value.port} from ${each.value.name}"
+  description              = "Port ${each.value} from the cluster nodes"
   protocol                 = "tcp"
-  from_port                = each.value.port
-  to_port                  = each.value.port
-  source_security_group_id = each.value.group
+  from_port                = each.value
+  to_port                  = each.value
+  source_security_group_id = aws_security_group.cluster.id
 }
 
-resource "aws_vpc_security_group_ingress_rule" "masters_lb_from_cidrs" {
-  for_each = local.masters_lb_cidrs
+# Admin Router's clients (the VPN, the manager, admin_cidrs and the private subnets, where in-VPC clients such as
+# the snapshot Lambda run) reach 443 on its front: the admin ALB, or the masters' NLB when there is none.
+locals {
+  admin_front_group_id = local.admin_lb ? aws_security_group.admin_lb[0].id : aws_security_group.masters_lb.id
+  admin_clients        = merge({ manager = var.management_security_group_id }, var.vpn_enabled ? { vpn = var.vpn_security_group_id } : {})
+  admin_cidrs          = toset(concat(var.admin_cidrs, local.private_subnet_cidrs))
+}
 
-  security_group_id = aws_security_group.masters_lb.id
+resource "aws_security_group_rule" "admin_from_groups" {
+  for_each = local.admin_clients
+
+  type                     = "ingress"
+  security_group_id        = local.admin_front_group_id
+  description              = "Admin Router from the ${each.key}"
+  protocol                 = "tcp"
+  from_port                = local.admin_port
+  to_port                  = local.admin_port
+  source_security_group_id = each.value
+}
+
+resource "aws_vpc_security_group_ingress_rule" "admin_from_cidrs" {
+  for_each = local.admin_cidrs
+
+  security_group_id = local.admin_front_group_id
   description       = "Admin Router from ${each.value} (admins, or clients in the private subnets)"
   ip_protocol       = "tcp"
   from_port         = local.admin_port
   to_port           = local.admin_port
   cidr_ipv4         = each.value
   tags              = local.tags
+}
+
+# The rules' earlier addresses, when the masters' load balancer took every client.
+moved {
+  from = aws_vpc_security_group_ingress_rule.masters_lb_from_cidrs
+  to   = aws_vpc_security_group_ingress_rule.admin_from_cidrs
+}
+
+moved {
+  from = aws_security_group_rule.masters_lb_from_groups["manager:443"]
+  to   = aws_security_group_rule.admin_from_groups["manager"]
+}
+
+moved {
+  from = aws_security_group_rule.masters_lb_from_groups["vpn:443"]
+  to   = aws_security_group_rule.admin_from_groups["vpn"]
 }
 
 resource "aws_security_group_rule" "masters_lb_to_masters" {
@@ -315,6 +343,18 @@ resource "aws_security_group_rule" "master_from_lb" {
   from_port                = tonumber(each.value)
   to_port                  = tonumber(each.value)
   source_security_group_id = aws_security_group.masters_lb.id
+}
+
+resource "aws_security_group_rule" "master_from_admin_lb" {
+  count = local.admin_lb ? 1 : 0
+
+  type                     = "ingress"
+  security_group_id        = aws_security_group.master.id
+  description              = "Admin Router through its application load balancer"
+  protocol                 = "tcp"
+  from_port                = local.admin_port
+  to_port                  = local.admin_port
+  source_security_group_id = aws_security_group.admin_lb[0].id
 }
 
 # Public agents: 80/443 from anywhere (the public LB passes client addresses through); extra ports from a list.
@@ -624,6 +664,106 @@ resource "aws_lb_listener" "masters" {
   }
 }
 
+################################################################################
+# Admin Router for people and in-VPC clients: an internal ALB at dcos.<domain>, with an ACM certificate
+################################################################################
+
+# With Route53 records, admins, ngp and the snapshot Lambda reach Admin Router through an application load
+# balancer whose certificate is publicly trusted (ACM, validated in the zone, or dcos_certificate_arn): Admin
+# Router's own certificate is signed by the cluster's CA, which they do not trust. The ALB re-encrypts to Admin
+# Router. Without records there is no name to certify, and admins use the masters' NLB on 443.
+locals {
+  admin_lb       = var.dns_records
+  admin_hostname = var.domain == null ? null : "dcos.${var.domain}"
+}
+
+resource "aws_security_group" "admin_lb" {
+  count = local.admin_lb ? 1 : 0
+
+  name        = format(local.name, "dcos-admin-lb")
+  description = "DC/OS Admin Router ALB: 443 from admins, the manager and the private subnets"
+  vpc_id      = var.vpc_id
+  tags        = merge(local.tags, { Name = format(local.name, "dcos-admin-lb") })
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_security_group_rule" "admin_lb_to_masters" {
+  count = local.admin_lb ? 1 : 0
+
+  type                     = "egress"
+  security_group_id        = aws_security_group.admin_lb[0].id
+  description              = "On to Admin Router on the masters"
+  protocol                 = "tcp"
+  from_port                = local.admin_port
+  to_port                  = local.admin_port
+  source_security_group_id = aws_security_group.master.id
+}
+
+resource "aws_lb" "admin" {
+  # checkov:skip=CKV_AWS_91: ELB writes access logs only to SSE-S3 buckets, not the platform's KMS key; Admin Router logs each request with its user, on the masters.
+  count = local.admin_lb ? 1 : 0
+
+  name                       = substr(format(local.name, "dcos-admin"), 0, 32)
+  internal                   = true
+  load_balancer_type         = "application"
+  subnets                    = aws_subnet.private[*].id
+  security_groups            = [aws_security_group.admin_lb[0].id]
+  drop_invalid_header_fields = true
+  idle_timeout               = 300 # the UI's and Marathon's event streams stay open
+  enable_deletion_protection = var.load_balancer_deletion_protection
+  tags                       = merge(local.tags, { Name = format(local.name, "dcos-admin") })
+}
+
+resource "aws_lb_target_group" "admin" {
+  count = local.admin_lb ? 1 : 0
+
+  name     = substr(format(local.name, "dcos-admin"), 0, 32)
+  port     = local.admin_port
+  protocol = "HTTPS"
+  vpc_id   = var.vpc_id
+  tags     = local.tags
+
+  health_check {
+    protocol            = "HTTPS"
+    path                = "/"
+    matcher             = "200-399"
+    interval            = 15
+    healthy_threshold   = 2
+    unhealthy_threshold = 3
+  }
+}
+
+resource "aws_lb_listener" "admin" {
+  count = local.admin_lb ? 1 : 0
+
+  load_balancer_arn = aws_lb.admin[0].arn
+  port              = local.admin_port
+  protocol          = "HTTPS"
+  ssl_policy        = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+  certificate_arn   = module.admin_certificate[0].arn
+  tags              = local.tags
+
+  default_action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.admin[0].arn
+  }
+}
+
+module "admin_certificate" {
+  source = "../.shared/dns-certificate"
+  count  = local.admin_lb ? 1 : 0
+
+  requester       = "dcos"
+  hostname        = local.admin_hostname
+  dns_zone_id     = var.dns_zone_id
+  dns_records     = var.dns_records
+  certificate_arn = var.dcos_certificate_arn
+  tags            = local.tags
+}
+
 resource "aws_lb" "public_agents" {
   # checkov:skip=CKV_AWS_91: an NLB writes access logs only for TLS listeners (AWS's NLB access-log guide), and this one has TCP listeners only; the apps that listen on the public agents log their requests.
   name                             = substr(format(local.name, "public"), 0, 32)
@@ -740,7 +880,7 @@ locals {
   }
 
   node_target_groups = {
-    master        = [for tg in aws_lb_target_group.masters : tg.arn]
+    master        = concat([for tg in aws_lb_target_group.masters : tg.arn], aws_lb_target_group.admin[*].arn)
     private_agent = var.private_agent_target_group_arns
     public_agent  = concat([for tg in aws_lb_target_group.public_agents : tg.arn], var.public_agent_target_group_arns)
   }
@@ -878,11 +1018,15 @@ resource "aws_autoscaling_group" "node" {
 }
 
 resource "aws_route53_record" "dcos" {
-  count = var.dns_records ? 1 : 0
+  count = local.admin_lb ? 1 : 0
 
   zone_id = var.dns_zone_id
-  name    = "dcos.${var.domain}"
-  type    = "CNAME"
-  ttl     = 300
-  records = [aws_lb.masters.dns_name]
+  name    = local.admin_hostname
+  type    = "A"
+
+  alias {
+    name                   = aws_lb.admin[0].dns_name
+    zone_id                = aws_lb.admin[0].zone_id
+    evaluate_target_health = true
+  }
 }

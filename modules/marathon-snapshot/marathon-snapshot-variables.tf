@@ -1,4 +1,4 @@
-# Inputs of the marathon-snapshot module: kms_key_arn and vpc_id from manager; the private subnets, the masters'
+# Inputs of the marathon-snapshot module: kms_key_arn and vpc_id from manager; the private subnets, Admin Router's
 # load balancer's security group, the S3 prefix list, marathon_url and marathon_login_secret from dcos; lambda_zip
 # from ngp (it builds crates/snapshot-lambda and zips it as `bootstrap`); the rest from ngp.tfvars.
 
@@ -34,13 +34,13 @@ variable "private_subnet_ids" {
   }
 }
 
-variable "masters_lb_security_group_id" {
-  description = "The security group of the DC/OS masters' internal load balancer: the function reaches 443 (Admin Router) there, and no other address in the VPC."
+variable "admin_router_security_group_id" {
+  description = "The security group of Admin Router's load balancer (dcos): the function reaches 443 there, and no other address in the VPC."
   type        = string
 
   validation {
-    condition     = startswith(var.masters_lb_security_group_id, "sg-")
-    error_message = "masters_lb_security_group_id must be a security group ID, sg-..."
+    condition     = startswith(var.admin_router_security_group_id, "sg-")
+    error_message = "admin_router_security_group_id must be a security group ID, sg-..."
   }
 }
 

@@ -12,8 +12,9 @@
 # Trade-offs: API Gateway cuts a request off at 29 s, so a restore answers 202 when Marathon's deployment is still
 # running after 25 s (it goes on; `ngp snapshot restore --dry-run` or Marathon shows it). The API's logs need the
 # region's API Gateway CloudWatch role, an account-wide setting: the module sets it unless
-# api_gateway_logging_role = false. The function verifies Admin Router's certificate against the public roots, so
-# marathon_url must present a publicly trusted certificate. The deployment package is not code-signed. The
+# api_gateway_logging_role = false. The function verifies Admin Router's certificate against the public roots:
+# the dcos module's ALB at dcos.<domain> presents an ACM one (with dns_records); without records, marathon_url
+# must present a trusted certificate some other way. The deployment package is not code-signed. The
 # stage is throttled to 1 request a second (bursts of 5), logs errors only, and a regional API sits behind AWS
 # WAF (100 requests per address in 5 minutes); the platform key covers the account's API Gateway execution-log
 # groups, whose names hold an ID AWS draws.
@@ -88,11 +89,11 @@ resource "aws_security_group" "function" {
 resource "aws_security_group_rule" "function_to_admin_router" {
   type                     = "egress"
   security_group_id        = aws_security_group.function.id
-  description              = "443 to the DC/OS masters internal load balancer: Admin Router, for Marathon"
+  description              = "443 to the load balancer of Admin Router: Marathon"
   protocol                 = "tcp"
   from_port                = 443
   to_port                  = 443
-  source_security_group_id = var.masters_lb_security_group_id
+  source_security_group_id = var.admin_router_security_group_id
 }
 
 resource "aws_security_group_rule" "function_to_secrets" {

@@ -230,9 +230,11 @@ async fn inventory(aws: &Aws) -> Vec<String> {
     found
 }
 
-/// Admins reach the masters through Admin Router alone. The internal LB listens on 443 and on the three ports the
-/// nodes discover the masters through (2181, 5050, 8181: DC/OS's master_http_loadbalancer); its own security group
-/// admits those three from the cluster's nodes only, and the masters admit the four from the LB's group only.
+/// Admins reach the masters through Admin Router alone. The internal NLB listens on 443 and on the three ports the
+/// nodes discover the masters through (2181, 5050, 8181: DC/OS's master_http_loadbalancer), and its own security
+/// group admits the four from the cluster's nodes only. People and in-VPC clients (local mode has DNS records)
+/// come through the admin ALB at dcos.<domain>, on 443 alone; the masters admit the four ports from the NLB's
+/// group, and 443 from the ALB's too.
 async fn masters_take_admin_router_only(ec2: &aws_sdk_ec2::Client, elb: &aws_sdk_elasticloadbalancingv2::Client) {
     let lbs = elb.describe_load_balancers().send().await.unwrap();
     let masters = lbs
@@ -275,8 +277,9 @@ async fn masters_take_admin_router_only(ec2: &aws_sdk_ec2::Client, elb: &aws_sdk
         let groups = ec2.describe_security_groups().filters(named).send().await.unwrap();
         groups.security_groups()[0].clone()
     };
-    let (lb_group, master, cluster) = (
+    let (lb_group, admin_group, master, cluster) = (
         group("ngp-dcos-masters-lb-dev").await,
+        group("ngp-dcos-admin-lb-dev").await,
         group("ngp-dcos-master-dev").await,
         group("ngp-dcos-cluster-dev").await,
     );
@@ -296,33 +299,85 @@ async fn masters_take_admin_router_only(ec2: &aws_sdk_ec2::Client, elb: &aws_sdk
                     .map(str::to_owned),
             );
             cidrs.extend(rule.ip_ranges().iter().filter_map(|c| c.cidr_ip()).map(str::to_owned));
+            groups.sort();
         }
         ports
     };
-    let from_lb = (vec![lb_group.group_id().unwrap().to_owned()], vec![]);
-    let expected: Sources = [443, 2181, 5050, 8181].map(|p| (p, from_lb.clone())).into();
+    let id = |g: &aws_sdk_ec2::types::SecurityGroup| g.group_id().unwrap().to_owned();
+    // The masters: every port from the NLB's group, and Admin Router from the admin ALB's group too.
+    let from_lb = (vec![id(&lb_group)], vec![]);
+    let mut expected: Sources = [443, 2181, 5050, 8181].map(|p| (p, from_lb.clone())).into();
+    let mut both = vec![id(&lb_group), id(&admin_group)];
+    both.sort();
+    expected.insert(443, (both, vec![]));
     assert_eq!(rules(&master), expected, "the masters' own ingress rules");
-    let cluster_id = cluster.group_id().unwrap().to_owned();
-    let lb_rules = rules(&lb_group);
-    assert_eq!(lb_rules.keys().copied().collect::<Vec<_>>(), [443, 2181, 5050, 8181]);
-    for (port, (groups, cidrs)) in lb_rules {
-        if port == 443 {
-            assert!(
-                groups.contains(&cluster_id) && groups.len() >= 2,
-                "443 from the nodes and the admins' groups"
-            );
-            assert!(
-                !cidrs.is_empty() && !cidrs.iter().any(|c| c.ends_with("/0")),
-                "443 from {cidrs:?}"
-            );
-        } else {
-            assert_eq!(
-                (groups, cidrs),
-                (vec![cluster_id.clone()], vec![]),
-                "port {port}: nodes only"
-            );
-        }
-    }
+    // The NLB: the cluster's nodes only, on every port; people come through the ALB.
+    let nodes_only = (vec![id(&cluster)], vec![]);
+    let expected: Sources = [443, 2181, 5050, 8181].map(|p| (p, nodes_only.clone())).into();
+    assert_eq!(rules(&lb_group), expected, "the NLB's ingress rules");
+    // The admin ALB: 443 alone, from the manager's and the VPN's groups and from admin and private CIDRs.
+    let admin_rules = rules(&admin_group);
+    assert_eq!(
+        admin_rules.keys().copied().collect::<Vec<_>>(),
+        [443],
+        "{admin_rules:?}"
+    );
+    let (groups, cidrs) = &admin_rules[&443];
+    assert!(
+        groups.len() == 2 && !groups.contains(&id(&cluster)),
+        "443 from {groups:?}"
+    );
+    assert!(
+        !cidrs.is_empty() && !cidrs.iter().any(|c| c.ends_with("/0")),
+        "443 from {cidrs:?}"
+    );
+    admin_alb_terminates_tls(elb, &lbs, &id(&admin_group)).await;
+}
+
+/// The admin ALB: internal, in its own group, one HTTPS listener on 443 with a certificate and a TLS 1.2+
+/// policy, forwarding to Admin Router over HTTPS.
+async fn admin_alb_terminates_tls(
+    elb: &aws_sdk_elasticloadbalancingv2::Client,
+    lbs: &aws_sdk_elasticloadbalancingv2::operation::describe_load_balancers::DescribeLoadBalancersOutput,
+    group: &str,
+) {
+    let admin = lbs
+        .load_balancers()
+        .iter()
+        .find(|lb| lb.load_balancer_name().is_some_and(|n| n.contains("dcos-admin")))
+        .expect("Admin Router's application load balancer");
+    assert_eq!(admin.scheme().map(|s| s.as_str()), Some("internal"));
+    assert_eq!(admin.security_groups(), [group.to_owned()]);
+    let listeners = elb
+        .describe_listeners()
+        .load_balancer_arn(admin.load_balancer_arn().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let [listener] = listeners.listeners() else {
+        panic!("one listener: {listeners:?}")
+    };
+    assert_eq!(
+        (listener.port(), listener.protocol().map(|p| p.as_str())),
+        (Some(443), Some("HTTPS"))
+    );
+    assert_eq!(listener.ssl_policy(), Some("ELBSecurityPolicy-TLS13-1-2-2021-06"));
+    assert!(listener
+        .certificates()
+        .iter()
+        .any(|c| c.certificate_arn().is_some_and(|a| a.contains(":acm:"))));
+    let target = listener.default_actions()[0].target_group_arn().unwrap();
+    let groups = elb
+        .describe_target_groups()
+        .target_group_arns(target)
+        .send()
+        .await
+        .unwrap();
+    let target = &groups.target_groups()[0];
+    assert_eq!(
+        (target.port(), target.protocol().map(|p| p.as_str())),
+        (Some(443), Some("HTTPS"))
+    );
 }
 
 /// The registry asks for a password (htpasswd, bcrypt) that is generated into Secrets Manager; the agents get
@@ -902,7 +957,7 @@ async fn snapshot_function_deployed(dir: &std::path::Path, outputs: &serde_json:
     // module's own Secrets Manager endpoint, and S3. No CIDR, so no other service in the VPC.
     let endpoint = state_resource(dir, "marathon-snapshot", "aws_vpc_endpoint");
     let mut expected = vec![
-        cluster["masters_lb_security_group_id"].as_str().unwrap().to_owned(),
+        cluster["admin_router_security_group_id"].as_str().unwrap().to_owned(),
         endpoint["security_group_ids"][0].as_str().unwrap().to_owned(),
         cluster["s3_prefix_list_id"].as_str().unwrap().to_owned(),
     ];
