@@ -128,8 +128,19 @@ fn state_locked_by_another_program(dir: &Path, port: u16) {
         std::thread::sleep(Duration::from_millis(200));
     }
     let planned = run(local(dir, port).args(["plan", "--env", "local"]));
+    // End of input ends the console, which stops its provider first; a kill would leave the provider running.
+    drop(console.stdin.take());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while console.try_wait().unwrap().is_none() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+    }
     let _ = console.kill();
     let _ = console.wait();
+    assert_eq!(
+        terraform_processes(dir),
+        Vec::<String>::new(),
+        "terraform console left a provider running"
+    );
     assert_one_error(&planned, "the state of environment local is locked by ");
     assert!(
         stderr(&planned).contains("`ngp force-unlock --env local "),
