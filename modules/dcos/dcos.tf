@@ -201,7 +201,7 @@ resource "aws_security_group_rule" "cluster_self" {
 }
 
 resource "aws_security_group_rule" "cluster_ssh" {
-  for_each = merge({ manager = var.management_security_group_id }, var.vpn_enabled ? { vpn = var.vpn_security_group_id } : {})
+  for_each = local.admin_clients
 
   type                     = "ingress"
   security_group_id        = aws_security_group.cluster.id
@@ -235,8 +235,9 @@ resource "aws_vpc_security_group_egress_rule" "cluster_web" {
 # The masters' load balancer has a security group of its own, which decides who reaches which port: Admin Router
 # (443) from the nodes, and, when no admin ALB stands in front of it, from the VPN, the manager, admin_cidrs and the
 # private subnets (in-VPC clients such as the snapshot Lambda); Mesos (5050), ZooKeeper (2181) and Exhibitor
-# (8181), which the nodes find the masters through, from the cluster's nodes only. The masters admit those ports from the load balancer's group alone, which AWS honours whether or not
-# the client's address is preserved (the NLB security-group guide).
+# (8181), which the nodes find the masters through, from the cluster's nodes only. The masters admit those ports
+# from the load balancer's group alone, which AWS honours whether or not the client's address is preserved (the
+# NLB security-group guide).
 resource "aws_security_group" "masters_lb" {
   name        = format(local.name, "dcos-masters-lb")
   description = "DC/OS masters internal LB: Admin Router and the discovery ports"
