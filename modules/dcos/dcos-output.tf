@@ -29,8 +29,8 @@ output "masters_lb_dns_name" {
 }
 
 output "public_agents_lb_dns_name" {
-  description = "DNS name of the public agents' load balancer (80/443)."
-  value       = aws_lb.public_agents.dns_name
+  description = "DNS name of the public agents' load balancer, which forwards the ports apps publish (public_agent_ports); null when none is published."
+  value       = one(aws_lb.public_agents[*].dns_name)
 }
 
 output "s3_vpc_endpoint_id" {

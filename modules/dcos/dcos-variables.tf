@@ -226,9 +226,9 @@ variable "ami_owners" {
 }
 
 variable "ami_name_filter" {
-  description = "AMI name pattern of the node image; the most recent match wins."
+  description = "AMI name of the node image: one pinned Flatcar release, so that every node of the cluster runs the same OS (a pattern would give each new instance the newest match). The nodes switch to cgroup v1, which DC/OS 2.2's Mesos needs; take a newer release by changing the pin, and check it with `ngp doctor`."
   type        = string
-  default     = "Flatcar-stable-*-hvm"
+  default     = "Flatcar-stable-3815.2.5-hvm"
 }
 
 variable "ami_ids" {
@@ -283,6 +283,33 @@ variable "public_agent_extra_ports" {
   description = "TCP ports besides 80/443 that the public agents' load balancer forwards; reachable from public_agent_extra_cidrs."
   type        = list(number)
   default     = []
+}
+
+variable "public_agent_ports" {
+  description = "Ports apps publish on the public agents, gathered from every enabled module's public_agent_ports output. The public load balancer exists only when this or public_agent_extra_ports has a port; only 80 and 443 are open to the world."
+  type        = list(number)
+  default     = []
+
+  validation {
+    condition     = alltrue([for p in var.public_agent_ports : p >= 1 && p <= 65535 && floor(p) == p])
+    error_message = "public_agent_ports must be TCP port numbers, 1-65535."
+  }
+}
+
+variable "node_egress" {
+  description = "What apps on the nodes reach outside the VPC, gathered from every enabled module's node_egress output: the cluster's egress opens each port and protocol (80 and 443 are always open, for images and packages)."
+  type = list(object({
+    host     = string
+    port     = number
+    protocol = string
+    why      = string
+  }))
+  default = []
+
+  validation {
+    condition     = alltrue([for e in var.node_egress : contains(["tcp", "udp"], e.protocol) && e.port >= 1 && e.port <= 65535])
+    error_message = "node_egress: each protocol must be tcp or udp, each port 1-65535."
+  }
 }
 
 variable "public_agent_extra_cidrs" {

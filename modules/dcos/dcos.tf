@@ -24,7 +24,7 @@ locals {
     description     = "DC/OS cluster: private/public subnets, NAT, masters and agent ASGs, load balancers, exhibitor bucket"
     default_enabled = true
     headline        = ["dcos_url"]
-    inputs_from     = { node_files = "*", public_agent_target_group_arns = "*", private_agent_target_group_arns = "*" }
+    inputs_from     = { node_files = "*", node_egress = "*", public_agent_ports = "*", public_agent_target_group_arns = "*", private_agent_target_group_arns = "*" }
     downloads       = [{ check = "installer", url = "dcos_installer_url", sha256 = "dcos_installer_sha256" }]
     local_mode_inputs = {
       ami_owners                        = ["137112412989"] # no Flatcar images in the emulator: Amazon Linux stands in
@@ -73,7 +73,27 @@ locals {
   # balancer: they are open between nodes only (the cluster security group).
   admin_port   = 443
   master_ports = [local.admin_port, 2181, 5050, 8181]
-  public_ports = concat([80, 443], var.public_agent_extra_ports)
+  # The public load balancer forwards what apps publish (public_agent_ports) and what the user adds; only 80 and
+  # 443 are open to the world, any other port to public_agent_extra_cidrs. Nothing published: no load balancer.
+  public_ports            = sort(distinct([for p in concat(var.public_agent_ports, var.public_agent_extra_ports) : tostring(p)]))
+  public_world_ports      = [for p in local.public_ports : p if contains(["80", "443"], p)]
+  public_restricted_ports = [for p in local.public_ports : tonumber(p) if !contains(["80", "443"], p)]
+  public_lb               = length(local.public_ports) > 0
+
+  # What the nodes reach outside the VPC: the web (images, packages, AWS's APIs through the NAT), and what each
+  # app declares in its module's node_egress output. One rule per port and protocol: a security group cannot
+  # name a host, so the hosts go into the rule's description.
+  node_egress = concat(
+    [for port in [80, 443] : { host = "*", port = port, protocol = "tcp", why = "images, packages and AWS's APIs" }],
+    var.node_egress,
+  )
+  egress_rules = {
+    for key, rules in { for e in local.node_egress : "${e.protocol}:${e.port}" => e... } : key => {
+      port     = rules[0].port
+      protocol = rules[0].protocol
+      about    = join("; ", distinct([for r in rules : "${r.host} (${r.why})"]))
+    }
+  }
 }
 
 data "aws_region" "current" {}
@@ -221,15 +241,25 @@ resource "aws_vpc_security_group_egress_rule" "cluster_vpc" {
 }
 
 resource "aws_vpc_security_group_egress_rule" "cluster_web" {
-  for_each = toset(["80", "443"])
+  for_each = local.egress_rules
 
   security_group_id = aws_security_group.cluster.id
-  description       = "Port ${each.value} out through the NAT: images and packages"
-  ip_protocol       = "tcp"
-  from_port         = tonumber(each.value)
-  to_port           = tonumber(each.value)
+  description       = substr("${upper(each.value.protocol)} ${each.value.port} out through the NAT: ${each.value.about}", 0, 255)
+  ip_protocol       = each.value.protocol
+  from_port         = each.value.port
+  to_port           = each.value.port
   cidr_ipv4         = "0.0.0.0/0"
   tags              = local.tags
+}
+
+moved {
+  from = aws_vpc_security_group_egress_rule.cluster_web["80"]
+  to   = aws_vpc_security_group_egress_rule.cluster_web["tcp:80"]
+}
+
+moved {
+  from = aws_vpc_security_group_egress_rule.cluster_web["443"]
+  to   = aws_vpc_security_group_egress_rule.cluster_web["tcp:443"]
 }
 
 # The masters' load balancer has a security group of its own, which decides who reaches which port: Admin Router
@@ -358,12 +388,14 @@ resource "aws_security_group_rule" "master_from_admin_lb" {
   source_security_group_id = aws_security_group.admin_lb[0].id
 }
 
-# Public agents: 80/443 from anywhere (the public LB passes client addresses through); extra ports from a list.
+# Public agents: 80/443 from anywhere when an app publishes them (the public LB passes client addresses through);
+# other published or extra ports from a list.
 resource "aws_security_group" "public_agent" {
   name        = format(local.name, "dcos-public-agent")
   description = "DC/OS public agents: 80/443 from anywhere, extra ports from their CIDRs"
-  vpc_id      = var.vpc_id
-  tags        = merge(local.tags, { Name = format(local.name, "dcos-public-agent") })
+  # (The description stays as written when nothing is published: changing it would replace the group.)
+  vpc_id = var.vpc_id
+  tags   = merge(local.tags, { Name = format(local.name, "dcos-public-agent") })
 
   lifecycle {
     create_before_destroy = true
@@ -371,8 +403,8 @@ resource "aws_security_group" "public_agent" {
 }
 
 resource "aws_vpc_security_group_ingress_rule" "public_web" {
-  # checkov:skip=CKV_AWS_260: the public agents serve the platform's public endpoints on 80/443 by design.
-  for_each = toset(["80", "443"])
+  # checkov:skip=CKV_AWS_260: only when an app publishes 80 on the public agents (public_agent_ports), which serve the platform's public endpoints by design.
+  for_each = toset(local.public_world_ports)
 
   security_group_id = aws_security_group.public_agent.id
   description       = "Port ${each.value} from anywhere, through the public load balancer"
@@ -384,7 +416,7 @@ resource "aws_vpc_security_group_ingress_rule" "public_web" {
 }
 
 resource "aws_vpc_security_group_ingress_rule" "public_extra" {
-  for_each = { for pair in setproduct(length(var.public_agent_extra_cidrs) > 0 ? var.public_agent_extra_cidrs : var.admin_cidrs, var.public_agent_extra_ports) : "${pair[0]}:${pair[1]}" => pair }
+  for_each = { for pair in setproduct(length(var.public_agent_extra_cidrs) > 0 ? var.public_agent_extra_cidrs : var.admin_cidrs, local.public_restricted_ports) : "${pair[0]}:${pair[1]}" => pair }
 
   security_group_id = aws_security_group.public_agent.id
   description       = "Port ${each.value[1]} from ${each.value[0]}"
@@ -765,7 +797,14 @@ module "admin_certificate" {
   tags            = local.tags
 }
 
+moved {
+  from = aws_lb.public_agents
+  to   = aws_lb.public_agents[0]
+}
+
 resource "aws_lb" "public_agents" {
+  count = local.public_lb ? 1 : 0
+
   # checkov:skip=CKV_AWS_91: an NLB writes access logs only for TLS listeners (AWS's NLB access-log guide), and this one has TCP listeners only; the apps that listen on the public agents log their requests.
   name                             = substr(format(local.name, "public"), 0, 32)
   internal                         = false
@@ -777,7 +816,7 @@ resource "aws_lb" "public_agents" {
 }
 
 resource "aws_lb_target_group" "public_agents" {
-  for_each = toset([for p in local.public_ports : tostring(p)])
+  for_each = toset(local.public_ports)
 
   name     = substr(format(local.name, "p${each.key}"), 0, 32)
   port     = tonumber(each.key)
@@ -796,7 +835,7 @@ resource "aws_lb_listener" "public_agents" {
   # the public agents; 80 and public_agent_extra_ports carry plaintext by design, for apps that serve HTTP.
   for_each = aws_lb_target_group.public_agents
 
-  load_balancer_arn = aws_lb.public_agents.arn
+  load_balancer_arn = aws_lb.public_agents[0].arn
   port              = each.value.port
   protocol          = "TCP"
 
@@ -935,7 +974,12 @@ resource "aws_instance" "bootstrap" {
   }
 }
 
+locals {
+  imdsv1_for_exhibitor = { for role in keys(local.install_role) : role => role == "master" && var.num_masters > 1 }
+}
+
 resource "aws_launch_template" "node" {
+  # checkov:skip=CKV_AWS_79: the masters of a multi-master cluster accept IMDSv1 (hop limit 1), because Exhibitor's AWS SDK for Java predates IMDSv2 and must read its S3 state; every other node requires tokens (docs/security.md).
   for_each = local.install_role
 
   name_prefix   = "${format(local.name, "dcos-${replace(each.key, "_", "-")}")}-"
@@ -955,9 +999,13 @@ resource "aws_launch_template" "node" {
     arn = aws_iam_instance_profile.node[each.key].arn
   }
 
+  # Exhibitor on the masters reads and writes its shared state in S3 with an AWS SDK for Java (1.11.221) older than
+  # IMDSv2 (1.11.678): with more than one master it would get no credentials and ZooKeeper would never form. So
+  # the masters of a multi-master cluster accept IMDSv1 too; hop limit 1 still keeps bridged containers from the
+  # role, which holds only what a master needs (docs/security.md). Agents and single masters require tokens.
   metadata_options {
     http_endpoint               = "enabled"
-    http_tokens                 = "required"
+    http_tokens                 = local.imdsv1_for_exhibitor[each.key] ? "optional" : "required"
     http_put_response_hop_limit = 1 # containers on docker's bridge cannot take the node's role credentials
   }
 

@@ -49,6 +49,7 @@ output "node_files" {
     },
     module.htpasswd.node_file,
     module.docker_auth.node_file,
+    module.settings.node_file,
   ]
 }
 

@@ -34,6 +34,8 @@ locals {
   root_directory = "/docker-registry"
   # Where the private agents keep the registry's certificate and key (node_files), mounted by the task.
   tls_dir = "/etc/ngp/docker-registry"
+  # The registry's secret settings, root-only, outside the directory the task mounts.
+  settings_file = "/etc/ngp/docker-registry.env"
 }
 
 data "aws_region" "current" {}
@@ -225,6 +227,32 @@ module "docker_auth" {
   tags        = local.tags
 }
 
+# The secret that signs the registry's upload state. A push is several requests, which the VIP spreads over the
+# instances (one per private agent): each must verify what another signed, so all share one generated secret,
+# written by the private agents as an env file that Docker reads, never in the app's definition.
+module "http_secret" {
+  source = "../.shared/generated-secret"
+
+  name_prefix = format(local.name, "registry-http-secret")
+  description = "The upload-state secret shared by every instance of the ${module.label.id} registry"
+  kms_key_arn = var.kms_key_arn
+  length      = 48
+  tags        = local.tags
+}
+
+module "settings" {
+  source = "../.shared/env-file-secret"
+
+  name_prefix = format(local.name, "registry-settings")
+  description = "Secret settings of the ${module.label.id} registry, as an env file"
+  kms_key_arn = var.kms_key_arn
+  path        = local.settings_file
+  readers     = { private_agent = var.node_role_names["private_agent"] }
+  policy_name = "docker-registry-settings"
+  tags        = local.tags
+  values      = { REGISTRY_HTTP_SECRET = module.http_secret.value }
+}
+
 ################################################################################
 # The app, as data
 ################################################################################
@@ -236,8 +264,13 @@ locals {
       cpus = var.registry_cpus
       mem  = var.registry_mem
       container = {
-        type   = "DOCKER"
-        docker = { image = var.registry_image, forcePullImage = false }
+        type = "DOCKER"
+        docker = {
+          image          = var.registry_image
+          forcePullImage = false
+          # REGISTRY_HTTP_SECRET, shared by every instance, from the file the private agents write at boot.
+          parameters = [{ key = "env-file", value = local.settings_file }]
+        }
         # The private agents write the certificate, key and htpasswd here from Secrets Manager (node_files).
         volumes = [{ containerPath = "/certs", hostPath = local.tls_dir, mode = "RO" }]
       }

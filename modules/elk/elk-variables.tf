@@ -89,13 +89,13 @@ variable "opensearch_instance_type" {
 }
 
 variable "opensearch_instance_count" {
-  description = "Data nodes. Two or more spread over two zones."
+  description = "Data nodes: 1, or an even number, which spreads over two zones (AWS refuses an odd count over two zones)."
   type        = number
   default     = 2
 
   validation {
-    condition     = var.opensearch_instance_count >= 1 && floor(var.opensearch_instance_count) == var.opensearch_instance_count
-    error_message = "opensearch_instance_count must be a whole number, 1 or more."
+    condition     = floor(var.opensearch_instance_count) == var.opensearch_instance_count && (var.opensearch_instance_count == 1 || (var.opensearch_instance_count >= 2 && var.opensearch_instance_count % 2 == 0))
+    error_message = "opensearch_instance_count must be 1, or an even number (the domain spreads over two zones, and AWS wants the same count in each)."
   }
 }
 
@@ -219,4 +219,26 @@ variable "journald_units" {
   description = "The DC/OS units whose journal Filebeat ships."
   type        = list(string)
   default     = ["dcos-marathon", "dcos-mesos-master", "dcos-mesos-slave", "dcos-mesos-slave-public"]
+}
+
+variable "create_opensearch_service_linked_role" {
+  description = "Whether to create OpenSearch's service-linked role (AWSServiceRoleForAmazonOpenSearchService), which a domain in a VPC needs. True only in an account that has never had a VPC domain: the role exists in every other, and creating it again fails."
+  type        = bool
+  default     = false
+}
+
+variable "security_roles_lambda_zip" {
+  description = "The OpenSearch roles function's deployment package: a zip with the static `bootstrap` alone. ngp builds it (crates/search-roles) unless this is set."
+  type        = string
+
+  validation {
+    condition     = endswith(var.security_roles_lambda_zip, ".zip")
+    error_message = "security_roles_lambda_zip must be the path of a .zip file."
+  }
+}
+
+variable "opensearch_security_roles_on_apply" {
+  description = "Whether the apply runs the OpenSearch roles function, which maps Logstash's role to its OpenSearch role (without the mapping, fine-grained access control refuses every write). False only where Lambda cannot run it (the emulator)."
+  type        = bool
+  default     = true
 }

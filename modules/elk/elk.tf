@@ -8,6 +8,10 @@
 # containers from the instance role it signs with; Filebeat runs bridged and needs no AWS credentials.
 # Dashboards is reached through the VPN and logs in with the master user (or users it creates); the domain's
 # policy lets unsigned requests reach only the Dashboards paths, inside the VPC, behind the login.
+# Fine-grained access control knows Logstash's IAM role only through a role mapping kept in the domain: a Lambda
+# in the VPC (crates/search-roles) writes it during the apply, as the master user (docs/real-aws.md, row 1).
+# Filebeat reads the hosts' journal with its image's journalctl, which must understand the journal files of the
+# nodes' systemd: keep filebeat_image no older than the nodes' OS, or the DC/OS units' logs are not shipped.
 
 # ngp reads this block; Terraform ignores it.
 locals {
@@ -16,8 +20,10 @@ locals {
     default_enabled = true
     headline        = ["dashboards_url"]
     inputs_from     = {}
+    builds          = [{ input = "security_roles_lambda_zip", package = "ngp-search-roles", binary = "bootstrap", zip = true }]
     local_mode_inputs = {
-      opensearch_timeouts                  = "5s" # the provider otherwise waits 10 minutes each way (emulator-notes.md)
+      opensearch_security_roles_on_apply   = false # moto runs no Lambda without Docker
+      opensearch_timeouts                  = "5s"  # the provider otherwise waits 10 minutes each way (emulator-notes.md)
       opensearch_instance_count            = 1
       opensearch_dedicated_masters_enabled = false
     }
@@ -60,6 +66,16 @@ module "master_password" {
   kms_key_arn = var.kms_key_arn
   length      = 32
   tags        = local.tags
+}
+
+# The service-linked role OpenSearch needs to place a domain in a VPC. AWS creates it the first time the console
+# makes a VPC domain, but CreateDomain through the API fails until it exists: in an account that never had one, set
+# create_opensearch_service_linked_role = true (moto does not check).
+resource "aws_iam_service_linked_role" "opensearch" {
+  count = var.create_opensearch_service_linked_role ? 1 : 0
+
+  aws_service_name = "opensearchservice.amazonaws.com"
+  description      = "Amazon OpenSearch Service, for the ${module.label.id} platform's log domain"
 }
 
 resource "aws_security_group" "opensearch" {
@@ -194,6 +210,8 @@ resource "aws_opensearch_domain" "logs" {
   }
 
   tags = merge(local.tags, { Name = local.domain_name })
+
+  depends_on = [aws_iam_service_linked_role.opensearch]
 }
 
 resource "aws_cloudwatch_log_group" "opensearch" {
@@ -249,7 +267,7 @@ locals {
     output {
       opensearch {
         hosts => ["https://${aws_opensearch_domain.logs.endpoint}:443"]
-        index => "ngp-logs-%%{+YYYY.MM.dd}"
+        index => "${trimsuffix(local.logs_index_pattern, "*")}%%{+YYYY.MM.dd}"
         ecs_compatibility => disabled
         auth_type => { type => "aws_iam" region => "${data.aws_region.current.name}" service_name => "es" }
       }
@@ -279,6 +297,8 @@ locals {
       {
         type = "journald"
         id   = "ngp-dcos-units"
+        # The host's journal, named outright: the container's own machine id is not the host's.
+        paths = ["/var/log/journal"]
         include_matches = {
           match = [for unit in var.journald_units : "_SYSTEMD_UNIT=${unit}.service"]
         }
@@ -306,6 +326,8 @@ locals {
         { containerPath = var.mesos_work_dir, hostPath = var.mesos_work_dir, mode = "RO" },
         { containerPath = "/var/log/mesos", hostPath = "/var/log/mesos", mode = "RO" },
         { containerPath = "/var/log/journal", hostPath = "/var/log/journal", mode = "RO" },
+        # journalctl finds the host's journal files by the host's machine id.
+        { containerPath = "/etc/machine-id", hostPath = "/etc/machine-id", mode = "RO" },
         # Filebeat's registry stays on the host, so a restart does not ship everything again.
         { containerPath = "/usr/share/filebeat/data", hostPath = "/var/lib/ngp/filebeat", mode = "RW" },
       ]
@@ -348,4 +370,228 @@ locals {
     merge(local.filebeat, { id = "filebeat-private", labels = { NGP_PER_AGENT = "private" } }),
     merge(local.filebeat, { id = "filebeat-public", labels = { NGP_PER_AGENT = "public" } }),
   ]
+}
+
+################################################################################
+# Fine-grained access control: Logstash's role mapped to an OpenSearch role, from inside the VPC
+################################################################################
+
+# With the internal user database, the domain knows an IAM principal only once a role mapping names it: without
+# one, every _bulk that Logstash signs answers 403. Mappings live in the domain, behind the security plugin's REST
+# API, which only a client inside the VPC reaches: a Lambda (crates/search-roles) writes them as the master user,
+# invoked by Terraform once per change. Logstash gets the rights to write its own indices and templates, nothing
+# else.
+locals {
+  security_roles = {
+    ngp_logstash = {
+      role = {
+        cluster_permissions = ["cluster_monitor", "cluster_composite_ops", "indices:admin/template/*", "indices:admin/index_template/*"]
+        index_permissions = [{
+          index_patterns  = [local.logs_index_pattern]
+          allowed_actions = ["crud", "create_index", "indices:admin/mapping/put"]
+        }]
+      }
+      backend_roles = [local.logstash_role_arn]
+    }
+  }
+  logs_index_pattern = "ngp-logs-*"
+  security_function  = format(local.name, "opensearch-roles")
+}
+
+resource "aws_security_group" "security_function" {
+  name        = local.security_function
+  description = "The OpenSearch roles Lambda: out to the domain and its Secrets Manager endpoint only; nothing in"
+  vpc_id      = var.vpc_id
+  tags        = merge(local.tags, { Name = local.security_function })
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_security_group_rule" "security_function_out" {
+  for_each = {
+    domain  = aws_security_group.opensearch.id
+    secrets = aws_security_group.secrets_endpoint.id
+  }
+
+  type                     = "egress"
+  security_group_id        = aws_security_group.security_function.id
+  description              = "443 to the ${each.key}"
+  protocol                 = "tcp"
+  from_port                = 443
+  to_port                  = 443
+  source_security_group_id = each.value
+}
+
+resource "aws_security_group_rule" "opensearch_from_security_function" {
+  type                     = "ingress"
+  security_group_id        = aws_security_group.opensearch.id
+  description              = "HTTPS from the OpenSearch roles Lambda"
+  protocol                 = "tcp"
+  from_port                = 443
+  to_port                  = 443
+  source_security_group_id = aws_security_group.security_function.id
+}
+
+# Secrets Manager inside the VPC, for the function alone: no private DNS, so nothing else's traffic moves to it.
+resource "aws_security_group" "secrets_endpoint" {
+  name        = format(local.name, "opensearch-secrets")
+  description = "Secrets Manager endpoint of the OpenSearch roles Lambda: 443 from the Lambda only"
+  vpc_id      = var.vpc_id
+  tags        = merge(local.tags, { Name = format(local.name, "opensearch-secrets") })
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_security_group_rule" "secrets_endpoint_in" {
+  type                     = "ingress"
+  security_group_id        = aws_security_group.secrets_endpoint.id
+  description              = "443 from the OpenSearch roles Lambda"
+  protocol                 = "tcp"
+  from_port                = 443
+  to_port                  = 443
+  source_security_group_id = aws_security_group.security_function.id
+}
+
+resource "aws_vpc_endpoint" "secrets" {
+  vpc_id              = var.vpc_id
+  service_name        = "com.amazonaws.${data.aws_region.current.name}.secretsmanager"
+  vpc_endpoint_type   = "Interface"
+  subnet_ids          = slice(var.private_subnet_ids, 0, 1)
+  security_group_ids  = [aws_security_group.secrets_endpoint.id]
+  private_dns_enabled = false
+  tags                = merge(local.tags, { Name = format(local.name, "opensearch-secrets") })
+}
+
+data "aws_iam_policy_document" "assume_lambda" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "security_function" {
+  name               = local.security_function
+  assume_role_policy = data.aws_iam_policy_document.assume_lambda.json
+  tags               = local.tags
+}
+
+data "aws_iam_policy_document" "security_function" {
+  statement {
+    sid       = "ReadTheMasterPassword"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [module.master_password.arn]
+  }
+
+  statement {
+    sid       = "DecryptItThroughSecretsManager"
+    actions   = ["kms:Decrypt"]
+    resources = [var.kms_key_arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["secretsmanager.${data.aws_region.current.name}.amazonaws.com", "lambda.${data.aws_region.current.name}.amazonaws.com"]
+    }
+  }
+
+  statement {
+    sid       = "WriteItsLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.security_function.arn}:*"]
+  }
+
+  # Lambda checks these when it creates the function, with no subnet or VPC in the request's context (the Lambda
+  # guide's VPC permissions): every EC2 resource of this account and region is the narrowest form it accepts.
+  statement {
+    sid       = "VpcNetworkInterfaces"
+    actions   = ["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"]
+    resources = ["arn:${data.aws_partition.current.partition}:ec2:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:*/*"]
+  }
+
+  # Describe calls and X-Ray's writes have no resource-level permissions: AWS documents "*" for them.
+  statement {
+    sid       = "DescribeNetworkAndTrace"
+    actions   = ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_role_policy" "security_function" {
+  name   = "opensearch-roles"
+  role   = aws_iam_role.security_function.id
+  policy = data.aws_iam_policy_document.security_function.json
+}
+
+# Lambda's own log group name: the emulator keeps no LoggingConfig (see the marathon-snapshot module).
+resource "aws_cloudwatch_log_group" "security_function" {
+  name              = "/aws/lambda/${local.security_function}"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.kms_key_arn
+  tags              = local.tags
+}
+
+resource "aws_lambda_function" "security_roles" {
+  # checkov:skip=CKV_AWS_272: ngp builds the package from its own source on the machine that applies; a Signer profile would sign what that same machine built, so it would prove nothing more than source_code_hash does.
+  # checkov:skip=CKV_AWS_116: only Terraform invokes it, synchronously (aws_lambda_invocation): a failure fails the apply that asked, so there is no asynchronous event to dead-letter.
+  # checkov:skip=CKV_AWS_115: only Terraform invokes it, once per change of the roles; a reservation would take from the account's pool (which a quota of 10 cannot spare) and limit nothing that runs.
+  function_name    = local.security_function
+  description      = "Maps IAM roles to OpenSearch roles in ${local.domain_name} (fine-grained access control)"
+  role             = aws_iam_role.security_function.arn
+  filename         = var.security_roles_lambda_zip
+  source_code_hash = filebase64sha256(var.security_roles_lambda_zip)
+  runtime          = "provided.al2023"
+  handler          = "bootstrap"
+  architectures    = ["x86_64"]
+  memory_size      = 128
+  timeout          = 60
+  kms_key_arn      = var.kms_key_arn
+  tags             = local.tags
+
+  environment {
+    variables = {
+      NGP_OPENSEARCH_URL         = "https://${aws_opensearch_domain.logs.endpoint}"
+      NGP_MASTER_USER            = var.opensearch_master_user
+      NGP_MASTER_PASSWORD_SECRET = module.master_password.arn
+      NGP_SECURITY_ROLES         = jsonencode(local.security_roles)
+      NGP_SECRETS_ENDPOINT       = "https://${aws_vpc_endpoint.secrets.dns_entry[0].dns_name}"
+    }
+  }
+
+  vpc_config {
+    subnet_ids         = var.private_subnet_ids
+    security_group_ids = [aws_security_group.security_function.id]
+  }
+
+  tracing_config {
+    mode = "Active"
+  }
+
+  depends_on = [aws_iam_role_policy.security_function, aws_cloudwatch_log_group.security_function]
+}
+
+# Runs the function whenever the roles, the domain or the function change. moto cannot run a Lambda without
+# Docker, so local mode creates the function but does not invoke it (local_mode_inputs).
+resource "aws_lambda_invocation" "security_roles" {
+  count = var.opensearch_security_roles_on_apply ? 1 : 0
+
+  function_name = aws_lambda_function.security_roles.function_name
+  input         = jsonencode({ roles = local.security_roles, domain = aws_opensearch_domain.logs.arn })
+
+  triggers = {
+    function = aws_lambda_function.security_roles.source_code_hash
+  }
 }

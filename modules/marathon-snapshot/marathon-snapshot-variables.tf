@@ -135,9 +135,9 @@ variable "log_retention_days" {
 }
 
 variable "reserved_concurrency" {
-  description = "Concurrent runs reserved for the function: 1 means a restore and a scheduled snapshot never overlap. Null: no reservation (an account whose concurrency quota is 10 cannot reserve any)."
+  description = "Concurrent runs reserved for the function. Null (the default): no reservation, since an account whose concurrency quota is 10 cannot reserve any. A snapshot and a restore never overlap either way: the function takes a lock in the bucket first."
   type        = number
-  default     = 1
+  default     = null
 
   validation {
     condition     = var.reserved_concurrency == null || try(var.reserved_concurrency >= 1, false)

@@ -204,6 +204,14 @@ data "aws_iam_policy_document" "function" {
     resources = ["${module.bucket.arn}/${var.snapshot_prefix}/*"]
   }
 
+  # The lock that keeps a snapshot and a restore from overlapping: an object the function creates only if absent,
+  # and deletes when done.
+  statement {
+    sid       = "GiveBackItsLock"
+    actions   = ["s3:DeleteObject"]
+    resources = ["${module.bucket.arn}/${var.snapshot_prefix}/${module.label.id}/.lock"]
+  }
+
   statement {
     sid       = "UseThePlatformKeyThroughItsServices"
     actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
@@ -228,25 +236,13 @@ data "aws_iam_policy_document" "function" {
     resources = [aws_sqs_queue.dead_letters.arn]
   }
 
+  # Lambda checks these when it creates the function, with no subnet or VPC in the request's context, so a list of
+  # subnets or an ec2:Vpc condition fails CreateFunction (the Lambda guide's VPC permissions). The guide's narrowest
+  # form: every EC2 resource of this account and region.
   statement {
-    sid     = "NetworkInterfacesInItsSubnets"
-    actions = ["ec2:CreateNetworkInterface"]
-    resources = concat(
-      ["${local.arn_prefix}:network-interface/*", "${local.arn_prefix}:security-group/${aws_security_group.function.id}"],
-      [for id in var.private_subnet_ids : "${local.arn_prefix}:subnet/${id}"],
-    )
-  }
-
-  statement {
-    sid       = "ItsNetworkInterfaces"
-    actions   = ["ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"]
-    resources = ["${local.arn_prefix}:network-interface/*"]
-
-    condition {
-      test     = "StringEquals"
-      variable = "ec2:Vpc"
-      values   = ["${local.arn_prefix}:vpc/${var.vpc_id}"]
-    }
+    sid       = "VpcNetworkInterfaces"
+    actions   = ["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"]
+    resources = ["${local.arn_prefix}:*/*"]
   }
 
   # Describe calls and X-Ray's writes have no resource-level permissions: AWS documents "*" for them.

@@ -12,3 +12,8 @@ output "marathon_apps" {
   description = "The Sysdig agent once per agent node (private and public), as Marathon apps; ngp deploys them into /ngp/monitoring."
   value       = local.marathon_apps
 }
+
+output "node_egress" {
+  description = "Contract: the agents report to Sysdig's collector, outside the VPC; the cluster's egress opens its port."
+  value       = [{ host = var.sysdig_collector, port = var.sysdig_collector_port, protocol = "tcp", why = "the Sysdig agents' collector" }]
+}

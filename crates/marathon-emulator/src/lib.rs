@@ -68,13 +68,25 @@ struct Shared {
 }
 
 /// The query flags Marathon's endpoints take; each endpoint reads the ones it knows, with its own default.
+/// Unknown parameters are ignored, as Marathon (Jersey) ignores them.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Flags {
+    #[serde(default, deserialize_with = "jersey_bool")]
     force: Option<bool>,
+    #[serde(default, deserialize_with = "jersey_bool")]
     partial_update: Option<bool>,
+    #[serde(default, deserialize_with = "jersey_bool")]
     dry_run: Option<bool>,
+    #[serde(default, deserialize_with = "jersey_bool")]
     scale: Option<bool>,
+}
+
+/// A query `Boolean` as Marathon's Jersey parses it: "true" in any case is true, anything else false (so
+/// Python's `force=False` and `force=True` both work).
+fn jersey_bool<'de, D: serde::Deserializer<'de>>(value: D) -> std::result::Result<Option<bool>, D::Error> {
+    let text = String::deserialize(value)?;
+    Ok(Some(text.eq_ignore_ascii_case("true")))
 }
 
 /// The emulator's routes.

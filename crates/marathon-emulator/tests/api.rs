@@ -361,3 +361,21 @@ async fn the_endpoints_that_client_libraries_call() {
     assert_eq!(status, StatusCode::NOT_IMPLEMENTED);
     assert!(pods["message"].as_str().unwrap().contains("not emulated"));
 }
+
+/// Query booleans as Jersey reads them: `True`, `TRUE` and `true` are true; `False`, `0` or anything else false;
+/// unknown parameters are ignored. Python clients send `force=False`.
+#[tokio::test]
+async fn query_booleans_in_any_case_and_unknown_parameters_ignored() {
+    let url = emulator(0).await;
+    let app = json!({"id": "/q/web", "cmd": "sleep 1000", "cpus": 0.1, "mem": 32, "instances": 1});
+    let (status, _) = call(&url, Method::POST, "/v2/apps?force=False&nosuch=1", Some(app)).await;
+    assert_eq!(status, StatusCode::CREATED);
+    for force in ["True", "TRUE", "true", "False", "false", "0", "yes"] {
+        let path = format!("/v2/apps/q/web?force={force}&partialUpdate=True&unknown=x");
+        let (status, body) = call(&url, Method::PUT, &path, Some(json!({"instances": 2}))).await;
+        assert!(status.is_success(), "force={force}: {status} {body}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (status, _) = call(&url, Method::DELETE, "/v2/apps/q/web?force=True", None).await;
+    assert!(status.is_success());
+}

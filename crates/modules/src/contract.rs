@@ -18,6 +18,12 @@ pub const MARATHON_APPS: &str = "marathon_apps";
 pub const NGP_TLS: &str = "ngp_tls";
 /// Output and input: files the cluster's nodes write from Secrets Manager at boot.
 pub const NODE_FILES: &str = "node_files";
+/// Output and input: what apps on the nodes reach outside the VPC (`[{ host, port, protocol, why }]`); the
+/// cluster's egress rules are built from it, so that no app is cut off unseen.
+pub const NODE_EGRESS: &str = "node_egress";
+/// Output and input: the ports apps publish on the public agents; the public load balancer and its open rules
+/// exist only for these.
+pub const PUBLIC_AGENT_PORTS: &str = "public_agent_ports";
 /// Outputs: where `ngp vpn profile` gets a profile, and as whom.
 pub const VPN_CONNECT_URL: &str = "vpn_connect_url";
 pub const VPN_ADMIN_USER: &str = "vpn_admin_user";
@@ -56,6 +62,8 @@ pub const NAMES: &[&str] = &[
     MARATHON_APPS,
     NGP_TLS,
     NODE_FILES,
+    NODE_EGRESS,
+    PUBLIC_AGENT_PORTS,
     VPN_CONNECT_URL,
     VPN_ADMIN_USER,
     VPN_ADMIN_PASSWORD,

@@ -1603,12 +1603,11 @@ async fn local_mode_from_up_to_destroy() {
         .await
         .unwrap();
     assert!(!volumes.volumes().is_empty() && volumes.volumes().iter().all(|v| v.encrypted() == Some(true)));
-    // Nothing is open to the world but the VPN (443/tcp, 1194/udp), the public agents (80/443) and the API
-    // gateway's load balancer (443).
+    // Nothing is open to the world but the VPN (443/tcp, 1194/udp) and the API gateway's load balancer (443): no
+    // app of the default platform publishes a port on the public agents, so they have no open rule (and no
+    // public load balancer).
     let allowed = [
         ("ngp-tyk-lb-dev", "tcp", 443),
-        ("ngp-dcos-public-agent-dev", "tcp", 443),
-        ("ngp-dcos-public-agent-dev", "tcp", 80),
         ("ngp-vpn-dev", "tcp", 443),
         ("ngp-vpn-dev", "udp", 1194),
     ];
@@ -1693,6 +1692,31 @@ async fn local_mode_from_up_to_destroy() {
         "{scripts:?}"
     );
     assert_eq!(writing("/etc/ngp/docker-registry/tls.key"), 1, "{scripts:?}");
+    // Every registry instance reads the one shared upload secret (docs/real-aws.md, row 6).
+    assert_eq!(writing("/etc/ngp/docker-registry.env"), 1, "{scripts:?}");
+    // The nodes reach the Sysdig collector's port, which the monitoring module declares (row 3).
+    let cluster = ec2
+        .describe_security_groups()
+        .filters(
+            Filter::builder()
+                .name("group-name")
+                .values("ngp-dcos-cluster-dev")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let egress_ports: Vec<i32> = cluster.security_groups()[0]
+        .ip_permissions_egress()
+        .iter()
+        .filter(|r| r.ip_ranges().iter().any(|r| r.cidr_ip() == Some("0.0.0.0/0")))
+        .filter_map(|r| r.from_port())
+        .collect();
+    assert_eq!(
+        egress_ports.iter().copied().collect::<std::collections::BTreeSet<_>>(),
+        [80, 443, 6443].into(),
+        "the cluster's egress to the world"
+    );
 
     // config.yaml, as rendered, parses and holds the keys of master_http_loadbalancer discovery on S3.
     let json: serde_json::Value =

@@ -107,7 +107,7 @@ fn status_of(err: &Error) -> i64 {
     match err {
         Error::Store(StoreError::Unknown { .. } | StoreError::Empty { .. }) | Error::NoSuchGroup { .. } => 404,
         Error::Document { .. } | Error::NotAGroup { .. } => 422,
-        Error::Marathon(ngp_marathon::Error::Locked { .. }) => 409,
+        Error::Marathon(ngp_marathon::Error::Locked { .. }) | Error::Store(StoreError::Locked { .. }) => 409,
         // The group PUT was accepted and Marathon deploys it; API Gateway would cut a longer wait off at 29 s.
         Error::Timeout(..) => 202,
         _ => 502,

@@ -28,8 +28,27 @@ pub enum Error {
     Timeout(String, Duration),
 }
 
-/// Reads the whole tree and writes it as one document; returns the id and the document.
+/// Runs `work` holding the cluster's lock ([`Store::lock`]), and gives the lock back whatever `work` answered.
+async fn locked<T>(
+    store: &Store,
+    holder: &str,
+    work: impl std::future::Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
+    let lock = store.lock(holder).await?;
+    let result = work.await;
+    let unlocked = store.unlock(lock).await;
+    let value = result?;
+    unlocked?;
+    Ok(value)
+}
+
+/// Reads the whole tree and writes it as one document, holding the cluster's lock; returns the id and the
+/// document.
 pub async fn take(client: &Client, store: &Store) -> Result<(String, Document), Error> {
+    locked(store, "a snapshot", take_unlocked(client, store)).await
+}
+
+async fn take_unlocked(client: &Client, store: &Store) -> Result<(String, Document), Error> {
     let tree = client.group(&PathId::root()).await?.ok_or(Error::NoRoot)?;
     let info = client.info().await?;
     let version = info.get("version").and_then(|v| v.as_str()).unwrap_or("unknown");
@@ -109,8 +128,17 @@ pub async fn plan_restore(
 }
 
 /// Writes a planned restore with one group PUT, so that groups and dependencies come back with the apps, and
-/// waits for its deployment; returns the deployment's id.
-pub async fn apply_restore(client: &Client, plan: &RestorePlan, options: &RestoreOptions) -> Result<String, Error> {
+/// waits for its deployment, holding the cluster's lock; returns the deployment's id.
+pub async fn apply_restore(
+    client: &Client,
+    store: &Store,
+    plan: &RestorePlan,
+    options: &RestoreOptions,
+) -> Result<String, Error> {
+    locked(store, "a restore", write_restore(client, plan, options)).await
+}
+
+async fn write_restore(client: &Client, plan: &RestorePlan, options: &RestoreOptions) -> Result<String, Error> {
     let result = client.put_group(&plan.body, options.force).await?;
     wait(client, &result.deployment_id, options).await?;
     Ok(result.deployment_id)
@@ -133,7 +161,7 @@ pub async fn restore(
             deployment: None,
         });
     }
-    let deployment = apply_restore(client, &plan, options).await?;
+    let deployment = apply_restore(client, store, &plan, options).await?;
     Ok(RestoreReport {
         id: plan.id,
         changes: plan.changes,

@@ -31,6 +31,13 @@ pub enum StoreError {
     Unknown { id: String, bucket: String, prefix: String },
     #[error("no snapshot yet in s3://{bucket}/{prefix}: take one first")]
     Empty { bucket: String, prefix: String },
+    #[error("s3://{bucket}/{key} is held by {holder} since {since}: a snapshot or a restore is running; try again once it ends")]
+    Locked {
+        bucket: String,
+        key: String,
+        holder: String,
+        since: String,
+    },
     #[error("S3 {action} on s3://{bucket}/{key}: {message}")]
     S3 {
         action: &'static str,
@@ -47,6 +54,17 @@ pub fn id_for(taken_at: time::OffsetDateTime) -> String {
         .to_offset(time::UtcOffset::UTC)
         .format(&format)
         .expect("a UTC time formats")
+}
+
+/// How long a lock may be held before another run takes it over: longer than the Lambda's longest run (15
+/// minutes), so only a run that died holding it loses it.
+pub const LOCK_TTL: std::time::Duration = std::time::Duration::from_secs(20 * 60);
+
+/// A held lock on a cluster's snapshots; give it back with [`Store::unlock`].
+#[derive(Debug)]
+#[must_use = "a lock is held until Store::unlock"]
+pub struct Lock {
+    key: String,
 }
 
 impl Store {
@@ -159,5 +177,64 @@ impl Store {
             .await
             .map_err(|e| self.s3_error("GetObject", &key, e))?;
         Ok(body.into_bytes().to_vec())
+    }
+
+    fn lock_key(&self) -> String {
+        format!("{}.lock", self.folder())
+    }
+
+    /// Takes the cluster's lock, so that a snapshot and a restore never overlap: an object created only if
+    /// absent (S3's conditional write). A lock older than [`LOCK_TTL`] was left by a run that died, and is taken
+    /// over once; a live one is [`StoreError::Locked`], naming its holder.
+    pub async fn lock(&self, holder: &str) -> Result<Lock, StoreError> {
+        let key = self.lock_key();
+        for _ in 0..2 {
+            let put = self.s3.put_object().bucket(&self.bucket).key(&key).if_none_match("*");
+            let err = match put.body(ByteStream::from(holder.as_bytes().to_vec())).send().await {
+                Ok(_) => return Ok(Lock { key }),
+                Err(e) if e.raw_response().is_some_and(|r| r.status().as_u16() == 412) => e,
+                Err(e) => return Err(self.s3_error("PutObject", &key, e)),
+            };
+            drop(err);
+            let (held_by, since) = self.lock_holder(&key).await?;
+            let age = time::OffsetDateTime::now_utc() - since;
+            if age < LOCK_TTL {
+                return Err(StoreError::Locked {
+                    bucket: self.bucket.clone(),
+                    key,
+                    holder: held_by,
+                    since: since.to_string(),
+                });
+            }
+            self.unlock(Lock { key: key.clone() }).await?;
+        }
+        Err(StoreError::Locked {
+            bucket: self.bucket.clone(),
+            key,
+            holder: "another run".into(),
+            since: "just now".into(),
+        })
+    }
+
+    async fn lock_holder(&self, key: &str) -> Result<(String, time::OffsetDateTime), StoreError> {
+        let object = self.s3.get_object().bucket(&self.bucket).key(key).send().await;
+        let object = object.map_err(|e| self.s3_error("GetObject", key, e))?;
+        let since = object
+            .last_modified()
+            .and_then(|t| time::OffsetDateTime::from_unix_timestamp(t.secs()).ok())
+            .unwrap_or_else(time::OffsetDateTime::now_utc);
+        let body = object
+            .body
+            .collect()
+            .await
+            .map_err(|e| self.s3_error("GetObject", key, e))?;
+        Ok((String::from_utf8_lossy(&body.into_bytes()).into_owned(), since))
+    }
+
+    /// Gives the lock back.
+    pub async fn unlock(&self, lock: Lock) -> Result<(), StoreError> {
+        let delete = self.s3.delete_object().bucket(&self.bucket).key(&lock.key).send().await;
+        delete.map_err(|e| self.s3_error("DeleteObject", &lock.key, e))?;
+        Ok(())
     }
 }

@@ -254,3 +254,33 @@ fn a_thousand_apps_in_nested_groups_round_trip() {
         assert_eq!(live(&client).await, before);
     });
 }
+
+#[test]
+fn a_snapshot_and_a_restore_never_overlap() {
+    let state = tempfile::tempdir().unwrap();
+    let Some(aws) = moto(state.path()) else { return };
+    runtime().block_on(async {
+        let (client, store) = (marathon().await, store(&aws.1).await);
+        seed(&client).await;
+        let (id, _) = take(&client, &store).await.unwrap();
+        // A take gives its lock back: a second take and a restore both run.
+        take(&client, &store).await.unwrap();
+        // While another run holds the lock, a take and a restore are refused, naming the holder, and write nothing.
+        let held = store.lock("a restore started elsewhere").await.unwrap();
+        let refused = take(&client, &store).await.unwrap_err().to_string();
+        assert!(refused.contains("held by a restore started elsewhere"), "{refused}");
+        let refused = restore(&client, &store, &id, &options("/"))
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(refused.contains("held by a restore started elsewhere"), "{refused}");
+        assert_eq!(
+            store.list(10).await.unwrap().len(),
+            2,
+            "no snapshot written while locked"
+        );
+        store.unlock(held).await.unwrap();
+        take(&client, &store).await.unwrap();
+        assert_eq!(store.list(10).await.unwrap().len(), 3);
+    });
+}

@@ -227,7 +227,7 @@ fn restore(
         if !auto_approve && !crate::terminal::confirm(&question, "yes")? {
             bail!("restore cancelled; nothing was changed");
         }
-        ngp_snapshot::apply_restore(&target.client, &plan, options).await?;
+        ngp_snapshot::apply_restore(&target.client, &store, &plan, options).await?;
         let report = plan;
         let n = |f: fn(&Change) -> bool| report.changes.iter().filter(|c| f(c)).count();
         println!(

@@ -12,3 +12,8 @@ output "marathon_apps" {
   description = "The web server as a Marathon app; ngp deploys it into /ngp/hello."
   value       = local.marathon_apps
 }
+
+output "public_agent_ports" {
+  description = "Contract: the web server is published on the public agents' port 80, so the cluster keeps its public load balancer."
+  value       = [80]
+}
