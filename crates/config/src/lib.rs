@@ -6,11 +6,13 @@
 
 mod error;
 mod merge;
+mod nearest;
 mod settings;
 mod tfvars;
 
 pub use error::Error;
 pub use merge::{merge_examples, Example, MergeResult};
+pub use nearest::nearest;
 pub use settings::{
     env_overlay_file, is_plain_name, validate_env_name, Origin, Setting, Settings, BASE_FILE, MODULES_KEY,
 };

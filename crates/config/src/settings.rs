@@ -171,15 +171,17 @@ impl Settings {
                 "the list is empty, so every resource would be destroyed: name at least one module (to tear the environment down, use `ngp destroy`)",
             ));
         }
-        items
-            .iter()
-            .map(|v| {
-                v.as_str()
-                    .map(str::to_owned)
-                    .ok_or_else(|| bad("expected a list of module names (strings)"))
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map(Some)
+        let mut names: Vec<String> = Vec::new();
+        for item in items {
+            let name = item
+                .as_str()
+                .ok_or_else(|| bad("expected a list of module names (strings)"))?;
+            if names.iter().any(|n| n == name) {
+                return Err(bad(&format!("module {name:?} is listed twice; name each module once")));
+            }
+            names.push(name.to_owned());
+        }
+        Ok(Some(names))
     }
 
     /// The values to hand to Terraform in a tfvars file: every key in `declared`, set by a file or a default,

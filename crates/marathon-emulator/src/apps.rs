@@ -1,7 +1,7 @@
 //! `/v2/apps`: list, create, update (partial or whole, one app or several), delete, restart, versions, tasks.
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State as AxumState};
+use axum::extract::{Path, Query, RawQuery, State as AxumState};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -10,6 +10,7 @@ use serde_json::{json, Map, Value};
 use crate::error::ApiError;
 use crate::ids::Id;
 use crate::model::AppDef;
+use crate::query::AppQuery;
 use crate::state::State;
 use crate::validate;
 use crate::{method_not_allowed, parse_id, with_deployment_header, Flags, Result, Shared};
@@ -18,15 +19,13 @@ pub async fn apps(
     AxumState(shared): AxumState<Shared>,
     method: Method,
     Query(flags): Query<Flags>,
+    RawQuery(raw): RawQuery,
     body: Bytes,
 ) -> Result<Response> {
     let mut state = shared.lock(&method);
     let force = flags.force.unwrap_or(false);
     match method {
-        Method::GET => {
-            let apps: Vec<Value> = state.apps.keys().filter_map(|id| state.app_json(id)).collect();
-            Ok(Json(json!({ "apps": apps })).into_response())
-        }
+        Method::GET => list(&state, &AppQuery::parse(raw.as_deref())?),
         Method::POST => {
             let value = validate::parse_json(&body)?;
             let (id, def) = validate::app(&value, &Id::root(), "", None)?;
@@ -67,6 +66,21 @@ pub async fn apps(
         }
         _ => Err(method_not_allowed()),
     }
+}
+
+/// `GET /v2/apps`: the apps that pass the query's filters, with the embeds it asks for.
+fn list(state: &State, query: &AppQuery) -> Result<Response> {
+    let mut apps = Vec::new();
+    for id in state.apps.keys() {
+        let Some(mut app) = state.app_json(id).filter(|a| query.matches(a)) else {
+            continue;
+        };
+        if query.embeds_tasks() {
+            app["tasks"] = Value::Array(state.tasks_json(Some(id)));
+        }
+        apps.push(app);
+    }
+    Ok(Json(json!({ "apps": apps })).into_response())
 }
 
 /// A stored definition as JSON, to merge a partial update over.

@@ -14,6 +14,7 @@ mod groups;
 mod ids;
 mod misc;
 mod model;
+mod query;
 mod render;
 mod state;
 mod validate;

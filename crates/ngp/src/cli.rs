@@ -168,7 +168,7 @@ pub enum LocalCommand {
     /// Start the emulator (installing it first if needed).
     Up {
         /// The loopback port.
-        #[arg(long, env = "NGP_LOCAL_PORT", default_value_t = ngp_local::DEFAULT_PORT)]
+        #[arg(long, env = "NGP_LOCAL_PORT", default_value_t = ngp_local::DEFAULT_PORT, value_parser = loopback_port)]
         port: u16,
     },
     /// Stop the emulator. Its resources are gone with it, so the local environment's state is cleared too.
@@ -364,4 +364,14 @@ pub enum SnapshotCommand {
         #[arg(long)]
         auto_approve: bool,
     },
+}
+
+/// A port to bind on loopback: 1-65535. Port 0 would let the system pick one that ngp could not find again.
+fn loopback_port(text: &str) -> Result<u16, String> {
+    match text.parse::<u16>() {
+        Ok(0) | Err(_) => Err(format!(
+            "NGP_LOCAL_PORT (or --port) must be a port number from 1 to 65535, not {text:?}"
+        )),
+        Ok(port) => Ok(port),
+    }
 }

@@ -121,19 +121,23 @@ impl Project {
 /// The emulator port: `$NGP_LOCAL_PORT`, else the default.
 pub fn local_port() -> Result<u16> {
     match std::env::var("NGP_LOCAL_PORT") {
-        Ok(v) => v
-            .parse()
-            .with_context(|| format!("NGP_LOCAL_PORT is {v:?}: expected a port number (1-65535)")),
+        Ok(v) => port_number("NGP_LOCAL_PORT", &v),
         Err(_) => Ok(ngp_local::DEFAULT_PORT),
+    }
+}
+
+/// A loopback port from the variable `name`: 1-65535 (0 would let the system pick one ngp could not find again).
+fn port_number(name: &str, value: &str) -> Result<u16> {
+    match value.parse::<u16>() {
+        Ok(port) if port > 0 => Ok(port),
+        _ => bail!("{name} is {value:?}: expected a port number (1-65535)"),
     }
 }
 
 /// The Marathon emulator's port in local mode: NGP_LOCAL_MARATHON_PORT, else the AWS emulator's port + 1.
 pub fn marathon_port() -> Result<u16> {
     match std::env::var("NGP_LOCAL_MARATHON_PORT") {
-        Ok(v) => v
-            .parse()
-            .with_context(|| format!("NGP_LOCAL_MARATHON_PORT is {v:?}: expected a port number (1-65535)")),
+        Ok(v) => port_number("NGP_LOCAL_MARATHON_PORT", &v),
         Err(_) => local_port()?
             .checked_add(1)
             .context("NGP_LOCAL_PORT is 65535: set NGP_LOCAL_MARATHON_PORT"),

@@ -224,82 +224,122 @@ fn each_bad_input_is_one_line_and_writes_nothing() {
     }
     let base = "modules = [\"manager\"]\naws_region = \"us-east-1\"\nadmin_cidrs = [\"10.0.0.0/8\"]\n";
     let complete = &format!("{base}context = {{ pre_tag = \"ngp\", post_tag = \"dev\", environment = \"dev\" }}\n");
-    let cases: &[(&str, &str, &[&str], &str)] = &[
-        ("", base, &["init", "--modules", ""], "--modules names no module"),
+    let cases: &[(&str, &str, &[&str], &str, &[(&str, &str)])] = &[
+        ("", base, &["init", "--modules", ""], "--modules names no module", &[]),
         (
             "",
             "modules = []\n",
             &["validate"],
             "{dir}/ngp.tfvars:1: modules: the list is empty",
+            &[],
         ),
         (
             "admin_cidrs = \"10.0.0.0/8\"\n",
             base,
             &["validate", "--env", "dev"],
             "{dir}/ngp.dev.tfvars:1: admin_cidrs: expected a list, found \"10.0.0.0/8\"",
+            &[],
         ),
         (
             "\ncreate_manager_node = \"maybe\"\n",
             base,
             &["plan", "--env", "dev"],
             "{dir}/ngp.dev.tfvars:2: create_manager_node: expected true or false, found \"maybe\"",
+            &[],
         ),
         (
             "admin_cidrs = [\"0.0.0.0/0\"]\n",
             complete,
             &["validate", "--env", "dev"],
             "{dir}/ngp.dev.tfvars:1: admin_cidrs: admin_cidrs are admins' own ranges: each must be /8 or narrower",
+            &[],
         ),
         (
             "admin_cidrs = [\"10.0.0.0/8\", \"0.0.0.0/1\"]\n",
             complete,
             &["validate", "--env", "dev"],
             "{dir}/ngp.dev.tfvars:1: admin_cidrs: admin_cidrs are admins' own ranges: each must be /8 or narrower",
+            &[],
         ),
         (
             "context = { pre_tag = \"ngp\", environment = \"dev\" }\n",
             base,
             &["validate", "--env", "dev"],
             "{dir}/ngp.dev.tfvars:1: context: post_tag is missing",
+            &[],
         ),
         (
             "context = { pre_tag = \"NGP\", post_tag = \"dev\", environment = \"dev\" }\n",
             complete,
             &["validate", "--env", "dev"],
             "{dir}/ngp.dev.tfvars:1: context: context.pre_tag must be 1-20 characters",
+            &[],
         ),
         (
             "",
             base,
             &["plan", "--env", "eu_west"],
             "environment name \"eu_west\" is not valid",
+            &[],
         ),
         (
             "",
             base,
             &["destroy", "--env", "zzz", "--auto-approve"],
             "environment zzz has no state",
+            &[],
         ),
         (
             "",
             base,
             &["output", "--env", "zzz"],
             "environment zzz has no workspace yet",
+            &[],
         ),
         (
             "",
             base,
             &["force-unlock", "--env", "zzz", "some-id"],
             "environment zzz has no workspace yet",
+            &[],
         ),
         (
             "",
             "modules = [\"manager\", \"nope\"]\n",
             &["init"],
             "unknown module \"nope\" in {dir}/ngp.tfvars:1; the modules are: manager",
+            &[],
+        ),
+        (
+            "manager_instance_typ = \"t3.large\"\n",
+            complete,
+            &["validate", "--env", "dev"],
+            "{dir}/ngp.dev.tfvars:1: manager_instance_typ is not an input of any module; did you mean manager_instance_type?",
+            &[],
+        ),
+        (
+            "",
+            "modules = [\"manager\", \"manager\"]\n",
+            &["validate"],
+            "{dir}/ngp.tfvars:1: modules: module \"manager\" is listed twice",
+            &[],
+        ),
+        (
+            "",
+            complete,
+            &["plan", "--env", "dev"],
+            "$TF_VAR_admin_cidrs: admin_cidrs: expected a value of type list(string)",
+            &[("TF_VAR_admin_cidrs", "not-a-list")],
+        ),
+        (
+            "",
+            complete,
+            &["plan", "--env", "dev"],
+            "$TF_VAR_admin_cidrs: admin_cidrs: [0]: expected a string, found [1]",
+            &[("TF_VAR_admin_cidrs", "[[1]]")],
         ),
     ];
-    for (overlay, tfvars, args, expected) in cases {
+    for (overlay, tfvars, args, expected, env) in cases {
         let project = project_with(&["manager"]);
         let dir = project.path();
         std::fs::write(dir.join("ngp.tfvars"), tfvars).unwrap();
@@ -307,7 +347,10 @@ fn each_bad_input_is_one_line_and_writes_nothing() {
             std::fs::write(dir.join("ngp.dev.tfvars"), overlay).unwrap();
         }
         let before = snapshot(dir);
-        let out = run(ngp(dir).args(*args).stdin(std::process::Stdio::null()));
+        let out = run(ngp(dir)
+            .args(*args)
+            .envs(env.iter().copied())
+            .stdin(std::process::Stdio::null()));
         assert_one_error(&out, &expected.replace("{dir}", &dir.display().to_string()));
         let after = snapshot(dir);
         let changed: Vec<_> = after
@@ -381,4 +424,27 @@ fn a_secret_written_in_a_tfvars_file_is_refused() {
     assert!(out.status.success(), "{}", stderr(&out));
     let written = std::fs::read_to_string(dir.join(".ngp/dev/terraform.tfvars.json")).unwrap();
     assert!(!written.contains("s3cret"), "{written}");
+}
+
+#[test]
+fn port_zero_is_refused_at_once_naming_the_variable() {
+    let dir = project_with(&["manager"]);
+    std::fs::write(dir.path().join("ngp.tfvars"), "modules = [\"manager\"]\n").unwrap();
+    for args in [&["local", "up"][..], &["apply", "--env", "local"][..]] {
+        let started = std::time::Instant::now();
+        let out = run(ngp(dir.path()).args(args).env("NGP_LOCAL_PORT", "0"));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(1),
+            "{args:?} took {:?}",
+            started.elapsed()
+        );
+        assert!(!out.status.success(), "{args:?}: {err}");
+        let first = err.lines().next().unwrap_or("");
+        assert!(
+            first.starts_with("error: ") && first.contains("NGP_LOCAL_PORT"),
+            "{args:?}: {err}"
+        );
+    }
+    assert!(!dir.path().join(".ngp/venv").exists(), "nothing installed for port 0");
 }

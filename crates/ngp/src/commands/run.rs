@@ -75,13 +75,23 @@ pub fn force_unlock(project: &Project, env: &str, id: &str, auto_approve: bool) 
 }
 
 /// Whether the environment has state to act on: a local state file with resources, or a remote backend.
-fn has_state(project: &Project, env: &str) -> bool {
+/// Why an environment has nothing to destroy, or `None` when it has: a remote backend, or a local state that holds
+/// resources or outputs (an environment whose modules only deploy apps has outputs and no resources).
+fn nothing_to_destroy(project: &Project, env: &str) -> Option<String> {
     if project.dir.join(format!("ngp.{env}.tfbackend")).is_file() {
-        return true;
+        return None;
     }
-    let state = std::fs::read(project.workspace(env).join("terraform.tfstate")).unwrap_or_default();
-    serde_json::from_slice::<serde_json::Value>(&state)
-        .is_ok_and(|s| s["resources"].as_array().is_some_and(|r| !r.is_empty()))
+    let path = project.workspace(env).join("terraform.tfstate");
+    let Ok(bytes) = std::fs::read(&path) else {
+        return Some(format!(
+            "{} does not exist, and there is no ngp.{env}.tfbackend",
+            path.display()
+        ));
+    };
+    let state: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+    let resources = state["resources"].as_array().is_some_and(|r| !r.is_empty());
+    let outputs = state["outputs"].as_object().is_some_and(|o| !o.is_empty());
+    (!resources && !outputs).then(|| format!("{} holds no resources and no outputs", path.display()))
 }
 
 /// Plans (or takes the saved plan), confirms where needed, applies, then runs the steps that follow terraform
@@ -117,8 +127,8 @@ pub fn apply(project: &Project, env: &str, auto_approve: bool, saved_plan: bool)
 
 pub fn destroy(project: &Project, env: &str, auto_approve: bool) -> Result<()> {
     ngp_config::validate_env_name(env)?;
-    if !has_state(project, env) {
-        bail!("environment {env} has no state, so nothing to destroy (no {}/terraform.tfstate and no ngp.{env}.tfbackend)", project.workspace(env).display());
+    if let Some(why) = nothing_to_destroy(project, env) {
+        bail!("environment {env} has no state, so nothing to destroy: {why}");
     }
     let endpoint = ensure_emulator(project, env)?;
     let ws = Workspace::prepare(project, env, endpoint.as_deref())?;

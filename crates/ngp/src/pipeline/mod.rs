@@ -6,6 +6,7 @@
 //!
 //! No step reaches back for what an earlier one had: each takes the workspace and the outputs it is given.
 
+pub mod adopt;
 pub mod apps;
 pub mod builds;
 pub mod certificates;

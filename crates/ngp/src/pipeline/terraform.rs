@@ -4,6 +4,7 @@
 use anyhow::{bail, Result};
 use ngp_terraform::{ApplyProgress, Changes, PlanSummary};
 
+use super::adopt;
 use super::workspace::{Workspace, PLAN_FILE};
 
 /// Plans into the workspace's plan file and returns the summary. A plan with no changes needs no
@@ -54,8 +55,36 @@ pub fn refuse_total_destroy(ws: &Workspace, summary: &PlanSummary) -> Result<()>
     bail!("{}", console::style(text).red().for_stderr())
 }
 
-/// Applies the plan file in the workspace, with a progress bar; returns Terraform's final summary.
+/// Applies the plan file in the workspace, with a progress bar; returns Terraform's final summary. When the
+/// apply finds objects that an interrupted apply created but never recorded, it adopts them (see [`adopt`]) and
+/// applies once more.
 pub fn apply_plan_file(ws: &Workspace, summary: &PlanSummary) -> Result<Option<Changes>> {
+    let err = match apply_once(ws, summary) {
+        Ok(changes) => {
+            adopt::settled(&ws.dir);
+            return Ok(changes);
+        }
+        Err(err) => err,
+    };
+    let orphans = match err.downcast_ref::<adopt::OrphansFound>() {
+        Some(found) if adopt::was_interrupted(&ws.dir) => found.0.clone(),
+        _ => return Err(err),
+    };
+    println!("The last apply was interrupted, and left objects it never recorded: adopting them.");
+    make_plan(ws)?;
+    let plan: serde_json::Value = serde_json::from_str(&ws.terraform.output(&["show", "-json", PLAN_FILE])?)?;
+    ws.forget_plan();
+    adopt::write_imports(ws, &plan, &orphans)?;
+    let summary = make_plan(ws)?;
+    let outcome = apply_once(ws, &summary);
+    if outcome.is_ok() {
+        adopt::settled(&ws.dir);
+    }
+    outcome
+}
+
+/// One apply of the plan file; an interrupted one leaves its marker, for the next apply to adopt what it made.
+fn apply_once(ws: &Workspace, summary: &PlanSummary) -> Result<Option<Changes>> {
     let outcome = run_with_progress(
         ws,
         "apply",
@@ -64,6 +93,13 @@ pub fn apply_plan_file(ws: &Workspace, summary: &PlanSummary) -> Result<Option<C
     );
     // A plan file is applied once, whatever happened.
     ws.forget_plan();
+    let interrupted = outcome
+        .as_ref()
+        .err()
+        .and_then(|e| e.downcast_ref::<ngp_terraform::Error>());
+    if matches!(interrupted, Some(ngp_terraform::Error::Interrupted { .. })) {
+        adopt::mark_interrupted(&ws.dir)?;
+    }
     outcome
 }
 
@@ -78,14 +114,22 @@ pub fn destroy_all(ws: &Workspace) -> Result<u64> {
 fn run_with_progress(ws: &Workspace, what: &str, total: Option<u64>, args: &[&str]) -> Result<Option<Changes>> {
     let mut progress = ApplyProgress::new(what, total);
     let mut result = None;
+    let mut diagnostics = Vec::new();
     let outcome = ws.terraform.run_json(args, &[0], |e| {
         progress.handle(e);
         if e.kind == "change_summary" {
             result = e.changes;
         }
+        diagnostics.extend(e.diagnostic.clone());
     });
     progress.finish();
-    outcome?;
+    if let Err(err) = outcome {
+        let orphans = adopt::orphans(&diagnostics);
+        if orphans.is_empty() {
+            return Err(err.into());
+        }
+        return Err(anyhow::Error::from(err).context(adopt::OrphansFound(orphans)));
+    }
     Ok(result)
 }
 

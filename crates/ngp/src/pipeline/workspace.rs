@@ -130,13 +130,35 @@ impl Wired {
 }
 
 /// Warns of each key a file sets that no enabled module takes: likely a typo, or a disabled module's value.
-fn warn_unused(settings: &Settings, declared: impl Fn(&str) -> bool, modules: &[String]) {
+/// Keys set in a file that no enabled module takes. One that no module at all takes is an error, naming the
+/// nearest input (a typo would otherwise lose the value to the default); one of a module that is not enabled is
+/// only warned about, since its values may wait in the file for the module.
+fn check_unused(
+    settings: &Settings,
+    declared: impl Fn(&str) -> bool,
+    catalog: &Catalog,
+    modules: &[String],
+) -> Result<()> {
+    let known: std::collections::BTreeSet<&str> = catalog
+        .modules
+        .values()
+        .flat_map(|m| m.inputs.iter().map(|i| i.name.as_str()))
+        .chain([REGION_VARIABLE])
+        .collect();
     for (key, origin) in settings.unused_keys(declared) {
-        tracing::warn!(
-            "{origin}: {key} is not an input of any enabled module ({}); it is ignored",
-            modules.join(", ")
-        );
+        if known.contains(key) {
+            tracing::warn!(
+                "{origin}: {key} is not an input of any enabled module ({}); it is ignored",
+                modules.join(", ")
+            );
+            continue;
+        }
+        let hint = ngp_config::nearest(key, known.iter().copied())
+            .map(|n| format!("; did you mean {n}?"))
+            .unwrap_or_default();
+        bail!("{origin}: {key} is not an input of any module{hint}");
     }
+    Ok(())
 }
 
 /// Workspaces hold state and plans: `.ngp/.gitignore` keeps them out of git even where the repository does not.
@@ -345,12 +367,36 @@ fn check_types(wiring: &ngp_modules::Wiring, settings: &Settings) -> Result<()> 
         let (Some(constraint), Some(setting)) = (&variable.input.type_expr, settings.get(name)) else {
             continue;
         };
-        let Some(value) = &setting.value else { continue };
-        if let Some(problem) = ngp_modules::types::mismatch(constraint, value) {
+        let value = match (&setting.value, &setting.origin) {
+            (Some(value), _) => value.clone(),
+            (None, Origin::Env { var }) => env_value(var, name, constraint)?,
+            (None, _) => continue,
+        };
+        if let Some(problem) = ngp_modules::types::mismatch(constraint, &value) {
             bail!("{}: {name}: {problem}", setting.origin);
         }
     }
     Ok(())
+}
+
+/// A `TF_VAR_<name>` value as Terraform reads it: the raw text for a string, number or bool; an HCL expression
+/// for a list, map or object. Its text is never repeated in an error: it may be a secret.
+fn env_value(var: &str, name: &str, constraint: &hcl::Expression) -> Result<serde_json::Value> {
+    let raw = std::env::var(var).unwrap_or_default();
+    if matches!(constraint, hcl::Expression::Variable(_)) {
+        return Ok(serde_json::Value::String(raw));
+    }
+    let parsed = TfvarsFile::parse(Path::new(var), &format!("value = {raw}\n"))
+        .ok()
+        .and_then(|file| file.entries.into_iter().next())
+        .filter(|(key, _, _)| key == "value");
+    match parsed {
+        Some((_, value, _)) => Ok(value),
+        None => bail!(
+            "${var}: {name}: expected a value of type {}, written as in a tfvars file (e.g. [\"a\", \"b\"] for a list, {{ key = \"value\" }} for a map or object)",
+            hcl::format::to_string(constraint).unwrap_or_else(|_| "of its variable".into())
+        ),
+    }
 }
 
 impl Workspace {
@@ -418,7 +464,7 @@ impl Workspace {
         let root = generate(&catalog, &wiring, "../../modules", &provider, backend.as_ref());
 
         let declared = |k: &str| k == REGION_VARIABLE || wiring.is_variable(k);
-        warn_unused(&settings, declared, &modules);
+        check_unused(&settings, declared, &catalog, &modules)?;
         // What the user wrote comes first: a wrong value is named before a missing one.
         check_types(&wiring, &settings)?;
         check_secrets_not_in_files(&wiring, &settings)?;

@@ -49,3 +49,18 @@ pub fn ok(cmd: &mut Command) -> String {
     );
     stdout(&out)
 }
+
+/// Terraform processes still running in `dir`'s workspace.
+pub fn terraform_processes(dir: &Path) -> Vec<String> {
+    let workspace = dir.canonicalize().unwrap();
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().chars().all(|c| c.is_ascii_digit()))
+        .filter_map(|e| {
+            let cwd = std::fs::read_link(e.path().join("cwd")).ok()?;
+            let cmdline = std::fs::read_to_string(e.path().join("cmdline")).ok()?;
+            (cwd.starts_with(&workspace) && cmdline.contains("terraform")).then(|| cmdline.replace('\0', " "))
+        })
+        .collect()
+}
