@@ -17,6 +17,14 @@ pub fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient 
         .build_https()
 }
 
+/// The configuration the environment gives, with NGP's HTTPS client: a Lambda's or a node's role and region.
+pub async fn environment_config() -> SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(https_client())
+        .load()
+        .await
+}
+
 /// The configuration for `region`: the default credential chain, or with `emulator` (local mode) its endpoint
 /// and the emulator's test credentials.
 pub async fn sdk_config(region: &str, emulator: Option<&str>) -> SdkConfig {

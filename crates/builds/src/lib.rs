@@ -94,8 +94,8 @@ fn last_line(mut log: std::fs::File) -> Result<String> {
 }
 
 /// `<binary>.zip` beside the binary: the binary alone at the zip's root, under its own name, mode 0755, with
-/// the zip format's earliest timestamp, so the same binary gives the same bytes. Written to a temporary file
-/// and renamed, so an interrupted build never leaves half a zip.
+/// the zip format's earliest timestamp, so the same binary gives the same bytes. Written whole (ngp-fs), so an
+/// interrupted build never leaves half a zip.
 pub fn zip_alone(binary: &Path) -> Result<PathBuf> {
     use std::io::Write;
     let name = binary
@@ -104,8 +104,8 @@ pub fn zip_alone(binary: &Path) -> Result<PathBuf> {
         .context("the binary has no file name")?;
     let dir = binary.parent().context("the binary has no folder")?;
     let bytes = std::fs::read(binary).with_context(|| format!("cannot read {}", binary.display()))?;
-    let mut temp = tempfile::NamedTempFile::new_in(dir).context("cannot create a temporary zip")?;
-    let mut zip = zip::ZipWriter::new(temp.as_file_mut());
+    let mut buffer = std::io::Cursor::new(Vec::new());
+    let mut zip = zip::ZipWriter::new(&mut buffer);
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
         .last_modified_time(zip::DateTime::default())
@@ -114,7 +114,7 @@ pub fn zip_alone(binary: &Path) -> Result<PathBuf> {
     zip.write_all(&bytes).context("cannot write the zip")?;
     zip.finish().context("cannot finish the zip")?;
     let path = dir.join(format!("{name}.zip"));
-    temp.persist(&path)
+    ngp_fs::write_atomic(&path, buffer.get_ref(), ngp_fs::Mode::Set(0o644))
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(path)
 }

@@ -3,7 +3,6 @@
 //! Each write is atomic: a reader sees the previous archive or the new one, never part of one.
 
 pub mod archive;
-pub mod atomic;
 pub mod health;
 pub mod login;
 pub mod schedule;

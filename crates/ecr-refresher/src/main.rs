@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::Parser;
-use ngp_ecr_refresher::{archive, atomic, health::Freshness, login, schedule};
+use ngp_ecr_refresher::{archive, health::Freshness, login, schedule};
 
 /// Keeps a Docker credentials archive for ECR fresh on this host.
 #[derive(Parser)]
@@ -33,30 +33,15 @@ struct Args {
 }
 
 fn main() {
-    tracing_subscriber::fmt()
-        .with_target(false)
-        .with_ansi(false)
-        .with_writer(std::io::stderr)
-        .init();
     let args = Args::parse();
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
-    let result = runtime
-        .context("cannot start the async runtime")
-        .and_then(|rt| rt.block_on(run(args)));
-    if let Err(err) = result {
-        eprintln!("ngp-ecr-refresher: {err:#}");
-        std::process::exit(1);
-    }
+    ngp_daemon::run("ngp-ecr-refresher", run(args));
 }
 
 async fn run(args: Args) -> Result<()> {
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .http_client(ngp_aws::https_client())
-        .load()
-        .await;
+    let config = ngp_aws::environment_config().await;
     let client = aws_sdk_ecr::Client::new(&config);
-    let dir = atomic::dir_of(&args.output);
-    match atomic::remove_leftovers(dir) {
+    let dir = ngp_fs::dir_of(&args.output);
+    match ngp_fs::remove_leftovers(dir) {
         Ok(0) => {}
         Ok(n) => tracing::info!(
             "removed {n} temporary file(s) an interrupted run left in {}",
@@ -96,7 +81,8 @@ async fn refresh(client: &aws_sdk_ecr::Client, args: &Args) -> Result<()> {
     let logins = login::fetch(client).await?;
     let config = serde_json::to_vec_pretty(&archive::docker_config(&logins, others))?;
     let bytes = archive::tar_gz(&config).context("cannot build the archive")?;
-    atomic::replace(output, &bytes, 0o600).with_context(|| format!("cannot write {}", output.display()))?;
+    ngp_fs::write_atomic(output, &bytes, ngp_fs::Mode::Set(0o600))
+        .with_context(|| format!("cannot write {}", output.display()))?;
     let hosts: Vec<&str> = logins.iter().map(|l| l.host.as_str()).collect();
     tracing::info!("wrote {} for {}", output.display(), hosts.join(", "));
     Ok(())

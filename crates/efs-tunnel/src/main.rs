@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Parser;
 use ngp_efs_tunnel::identity::Target;
 use ngp_efs_tunnel::tunnel::{self, Upstream};
@@ -34,20 +34,8 @@ struct Args {
 }
 
 fn main() {
-    tracing_subscriber::fmt()
-        .with_target(false)
-        .with_ansi(false)
-        .with_writer(std::io::stderr)
-        .init();
     let args = Args::parse();
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
-    let result = runtime
-        .context("cannot start the async runtime")
-        .and_then(|rt| rt.block_on(run(args)));
-    if let Err(err) = result {
-        eprintln!("ngp-efs-tunnel: {err:#}");
-        std::process::exit(1);
-    }
+    ngp_daemon::run("ngp-efs-tunnel", run(args));
 }
 
 async fn run(args: Args) -> Result<()> {

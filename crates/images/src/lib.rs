@@ -99,13 +99,9 @@ impl Lock {
     /// Writes the lock whole: a temporary file beside it, then a rename.
     pub fn write(&self, path: &Path) -> Result<(), Error> {
         let write = || -> std::io::Result<()> {
-            let dir = path.parent().unwrap_or(Path::new("."));
-            let mut temp = tempfile::NamedTempFile::new_in(dir)?;
             let mut text = serde_json::to_string_pretty(self)?;
             text.push('\n');
-            std::io::Write::write_all(&mut temp, text.as_bytes())?;
-            temp.persist(path).map_err(|e| e.error)?;
-            Ok(())
+            ngp_fs::write_atomic(path, text.as_bytes(), ngp_fs::Mode::Keep)
         };
         write().map_err(|source| Error::Write {
             path: path.to_owned(),

@@ -162,9 +162,7 @@ pub fn write_shared(path: &Path, contents: &[u8]) -> Result<()> {
 }
 
 fn write_with_mode(path: &Path, contents: &[u8], mode: Option<u32>) -> Result<()> {
-    use std::io::Write;
     use std::os::unix::fs::DirBuilderExt;
-    use std::os::unix::fs::PermissionsExt;
     let dir = path.parent().context("a file path has a parent")?;
     // A missing folder is as private as the file: 0700, or 0755 for a file everyone reads.
     let folder_mode = if mode.is_some_and(|m| m & 0o044 != 0) {
@@ -177,20 +175,6 @@ fn write_with_mode(path: &Path, contents: &[u8], mode: Option<u32>) -> Result<()
         .mode(folder_mode)
         .create(dir)
         .with_context(|| format!("cannot create {}", dir.display()))?;
-    let mut file = tempfile::Builder::new()
-        .prefix(".ngp-")
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot write in {}", dir.display()))?;
-    match (mode, std::fs::metadata(path)) {
-        (Some(mode), _) => file.as_file().set_permissions(std::fs::Permissions::from_mode(mode))?,
-        (None, Ok(existing)) => file.as_file().set_permissions(existing.permissions())?,
-        (None, Err(_)) => {}
-    }
-    file.write_all(contents)
-        .and_then(|()| file.as_file().sync_all())
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    file.persist(path)
-        .map_err(|e| e.error)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
+    let mode = mode.map_or(ngp_fs::Mode::Keep, ngp_fs::Mode::Set);
+    ngp_fs::write_atomic(path, contents, mode).with_context(|| format!("cannot write {}", path.display()))
 }

@@ -10,15 +10,8 @@ use serde_json::Value;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    tracing_subscriber::fmt()
-        .with_target(false)
-        .with_ansi(false)
-        .without_time()
-        .init();
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .http_client(ngp_aws::https_client())
-        .load()
-        .await;
+    ngp_daemon::init_logs(false);
+    let config = ngp_aws::environment_config().await;
     let settings = Settings::from_vars(&std::env::vars().collect())?;
     let s3 = aws_sdk_s3::Client::new(&config);
     let (settings, config, s3) = (&settings, &config, &s3);

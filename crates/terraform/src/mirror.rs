@@ -88,13 +88,7 @@ pub fn cli_config(dir: &Path) -> Result<CliConfig, Error> {
             source,
         })?;
         // Temp file, then rename: an interrupted run leaves the old config or the new one, never half of it.
-        let write = || -> std::io::Result<()> {
-            let mut temp = tempfile::NamedTempFile::new_in(dir)?;
-            std::io::Write::write_all(&mut temp, text.as_bytes())?;
-            temp.persist(&file).map_err(|e| e.error)?;
-            Ok(())
-        };
-        write().map_err(|source| Error::Write {
+        ngp_fs::write_atomic(&file, text.as_bytes(), ngp_fs::Mode::Keep).map_err(|source| Error::Write {
             path: file.clone(),
             source,
         })?;
