@@ -173,8 +173,8 @@ variable "gateway_image" {
   default     = "tykio/tyk-gateway:v5.8.14"
 
   validation {
-    condition     = can(regex(":[A-Za-z0-9._-]+$|@sha256:[0-9a-f]{64}$", var.gateway_image))
-    error_message = "gateway_image must be pinned by a tag or a digest."
+    condition     = can(regex("(:[A-Za-z0-9._-]+|@sha256:[0-9a-f]{64})$", var.gateway_image)) && !endswith(var.gateway_image, ":latest")
+    error_message = "gateway_image must be pinned: name:tag (not latest) or name@sha256:digest."
   }
 }
 
@@ -212,8 +212,8 @@ variable "pump_image" {
   default     = "tykio/tyk-pump-docker-pub:v1.8.3"
 
   validation {
-    condition     = can(regex(":[A-Za-z0-9._-]+$|@sha256:[0-9a-f]{64}$", var.pump_image))
-    error_message = "pump_image must be pinned by a tag or a digest."
+    condition     = can(regex("(:[A-Za-z0-9._-]+|@sha256:[0-9a-f]{64})$", var.pump_image)) && !endswith(var.pump_image, ":latest")
+    error_message = "pump_image must be pinned: name:tag (not latest) or name@sha256:digest."
   }
 }
 

@@ -112,8 +112,8 @@ variable "jenkins_image" {
   default     = "jenkins/jenkins:2.568.2-lts-jdk21"
 
   validation {
-    condition     = can(regex(":[A-Za-z0-9._-]+$|@sha256:[0-9a-f]{64}$", var.jenkins_image)) && !endswith(var.jenkins_image, ":latest")
-    error_message = "jenkins_image must be pinned by a tag (not latest) or a digest."
+    condition     = can(regex("(:[A-Za-z0-9._-]+|@sha256:[0-9a-f]{64})$", var.jenkins_image)) && !endswith(var.jenkins_image, ":latest")
+    error_message = "jenkins_image must be pinned: name:tag (not latest) or name@sha256:digest."
   }
 }
 

@@ -78,8 +78,8 @@ variable "agent_image" {
   default     = "quay.io/sysdig/agent-slim:14.7.4"
 
   validation {
-    condition     = can(regex(":[A-Za-z0-9._-]+$|@sha256:[0-9a-f]{64}$", var.agent_image))
-    error_message = "agent_image must be pinned by a tag or a digest."
+    condition     = can(regex("(:[A-Za-z0-9._-]+|@sha256:[0-9a-f]{64})$", var.agent_image)) && !endswith(var.agent_image, ":latest")
+    error_message = "agent_image must be pinned: name:tag (not latest) or name@sha256:digest."
   }
 }
 

@@ -45,8 +45,7 @@ fn every_field() -> Value {
 }
 
 fn reference() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference/marathon");
-    dir.is_dir().then_some(dir)
+    ngp_testing::reference("marathon")
 }
 
 fn read(dir: &std::path::Path, name: &str) -> Value {
@@ -124,9 +123,8 @@ async fn reconcile(client: &Client, apps: &Value) -> BTreeMap<String, Action> {
 async fn every_field_set_comes_back_and_a_rerun_changes_nothing() {
     let (_, client) = emulator().await;
     let mut apps = every_field().as_array().unwrap().clone();
-    match reference() {
-        Some(dir) => apps.extend(example_apps(&dir)),
-        None => eprintln!("skipped Marathon's examples: ../shared/reference is not beside the repository"),
+    if let Some(dir) = reference() {
+        apps.extend(example_apps(&dir));
     }
     let apps = Value::Array(apps);
     reconcile(&client, &apps).await;
@@ -310,10 +308,7 @@ fn errors(validator: &jsonschema::Validator, value: &Value) -> Vec<String> {
 
 #[tokio::test]
 async fn the_emulators_answers_follow_marathons_schema() {
-    let Some(dir) = reference() else {
-        eprintln!("skipped: ../shared/reference/marathon is not beside the repository");
-        return;
-    };
+    let Some(dir) = reference() else { return };
     let (url, client) = emulator().await;
     let mut apps = every_field().as_array().unwrap().clone();
     apps.extend(example_apps(&dir));

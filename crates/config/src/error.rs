@@ -1,3 +1,5 @@
+//! What can be wrong with the user's settings, each as one line naming the file, the line and the key.
+
 use std::path::PathBuf;
 
 /// What can be wrong with the user's configuration. Every variant names the file and, where there is one,

@@ -1,3 +1,6 @@
+//! `ngp init`'s merge: the example values of newly enabled modules added to ngp.tfvars, every value the user
+//! edited kept as written.
+
 use std::path::{Path, PathBuf};
 
 use hcl::edit::expr::{Array, Expression};

@@ -1,3 +1,6 @@
+//! The layered settings of one environment: ngp.tfvars, then ngp.<env>.tfvars, then `TF_VAR_*`, each value with
+//! where it was set, and the checks on names (environments, modules) that those files use.
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};

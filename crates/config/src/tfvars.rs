@@ -1,3 +1,6 @@
+//! Reading one tfvars file: literal values only, each with the line it is on, and syntax errors as one line with
+//! the file, line and column.
+
 use std::path::{Path, PathBuf};
 
 use hcl::edit::structure::{Body, Structure};

@@ -17,7 +17,7 @@ fn main() {
     println!("static binary: {:.1} MB ({})", size as f64 / 1e6, binary.display());
 
     let state = tempfile::tempdir().unwrap();
-    let Some(moto) = support::Moto::start(state.path()) else {
+    let Some(moto) = support::moto(state.path()) else {
         return;
     };
     let out = tempfile::tempdir().unwrap();

@@ -8,7 +8,7 @@ use std::time::Duration;
 use base64::Engine;
 
 mod support;
-use support::{Moto, REGISTRY};
+use support::{moto, REGISTRY};
 
 /// The archive's entries, and the Docker config in it; panics on anything short of a whole archive.
 fn read_archive(path: &Path) -> (Vec<String>, serde_json::Value) {
@@ -31,7 +31,7 @@ fn read_archive(path: &Path) -> (Vec<String>, serde_json::Value) {
 #[test]
 fn the_archive_holds_an_ecr_login_for_the_registry() {
     let state = tempfile::tempdir().unwrap();
-    let Some(moto) = Moto::start(state.path()) else { return };
+    let Some(moto) = moto(state.path()) else { return };
     let out = tempfile::tempdir().unwrap();
     let archive = out.path().join("docker.tar.gz");
     // The private registry's auth, as the docker-registry module has the agents write it.
@@ -67,7 +67,7 @@ fn the_archive_holds_an_ecr_login_for_the_registry() {
 #[test]
 fn a_kill_mid_write_never_leaves_a_broken_archive() {
     let state = tempfile::tempdir().unwrap();
-    let Some(moto) = Moto::start(state.path()) else { return };
+    let Some(moto) = moto(state.path()) else { return };
     let out = tempfile::tempdir().unwrap();
     let archive = out.path().join("docker.tar.gz");
     let mut leftovers = 0;

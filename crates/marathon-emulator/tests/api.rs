@@ -31,8 +31,7 @@ async fn call(url: &str, method: Method, path: &str, body: Option<Value>) -> (St
 }
 
 fn examples() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference/marathon/examples");
-    dir.is_dir().then_some(dir)
+    ngp_testing::reference("marathon/examples")
 }
 
 fn example(dir: &std::path::Path, name: &str) -> Value {
@@ -41,10 +40,7 @@ fn example(dir: &std::path::Path, name: &str) -> Value {
 
 #[tokio::test]
 async fn accepts_marathons_own_example_bodies() {
-    let Some(dir) = examples() else {
-        eprintln!("skipped: ../shared/reference/marathon/examples is not beside the repository");
-        return;
-    };
+    let Some(dir) = examples() else { return };
     let url = emulator(0).await;
     let (status, body) = call(&url, Method::POST, "/v2/apps", Some(example(&dir, "app.json"))).await;
     assert_eq!(status, StatusCode::CREATED, "POST app.json: {body}");

@@ -1,3 +1,6 @@
+//! Module discovery: every folder of modules/ with the four files (dot-folders skipped), read into its inputs,
+//! outputs, metadata block (`locals { ngp_module = ... }`), AMI lookups and app ids.
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

@@ -1,3 +1,5 @@
+//! What can be wrong with the modules or their wiring, each as one line that says what to change.
+
 use std::path::PathBuf;
 
 /// What can be wrong with the modules or their selection.

@@ -1,3 +1,6 @@
+//! The generated root module of an environment (main.tf, variables.tf, outputs.tf), built with hcl-rs: the
+//! provider (AWS or the emulator), the backend, one module block per enabled module, its inputs wired.
+
 use std::collections::BTreeMap;
 
 use hcl::expr::{Traversal, Variable};

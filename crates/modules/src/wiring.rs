@@ -1,3 +1,6 @@
+//! Wiring: each input of an enabled module takes the output of the same name (one module's, or all of them
+//! gathered with "*"), or becomes one root variable that the settings fill.
+
 use std::collections::BTreeMap;
 
 use crate::catalog::GATHER_ALL;

@@ -25,18 +25,10 @@ impl Drop for Served {
 fn start_registry(dir: &std::path::Path) -> Option<(Served, String)> {
     let binary = std::path::Path::new("/usr/bin/docker-registry");
     if !binary.exists() {
-        assert!(
-            std::env::var_os("NGP_REQUIRE_TOOLS").is_none(),
-            "docker-registry is required here"
-        );
-        eprintln!("skipped: the docker-registry package is not installed");
+        ngp_testing::skip("the docker-registry package", "apt install docker-registry");
         return None;
     }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = ngp_testing::free_port();
     let config = dir.join("registry.yml");
     let text =
         format!("version: 0.1\nlog:\n  level: warn\nstorage:\n  inmemory: {{}}\nhttp:\n  addr: 127.0.0.1:{port}\n");

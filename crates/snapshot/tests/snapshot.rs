@@ -36,10 +36,9 @@ fn options(only: &str) -> RestoreOptions {
 fn sample_apps() -> Vec<Value> {
     let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../apps/tests/fixtures/every-field.json");
     let mut apps: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(fixture).unwrap()).unwrap();
-    let examples = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference/marathon/examples");
-    match std::fs::read_to_string(examples.join("apps_create.json")) {
-        Ok(text) => apps.extend(serde_json::from_str::<Vec<Value>>(&text).unwrap()),
-        Err(_) => eprintln!("skipped Marathon's examples: ../shared/reference is not beside the repository"),
+    if let Some(examples) = ngp_testing::reference("marathon/examples/apps_create.json") {
+        let text = std::fs::read_to_string(examples).unwrap();
+        apps.extend(serde_json::from_str::<Vec<Value>>(&text).unwrap());
     }
     for (i, app) in apps.iter_mut().enumerate() {
         let app = app.as_object_mut().unwrap();

@@ -1,3 +1,6 @@
+//! The terraform program: finding it (PATH or NGP_TERRAFORM), running it in a workspace, reading its `-json`
+//! events line by line, passing Ctrl-C on to it once and waiting for it.
+
 use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};

@@ -1,3 +1,6 @@
+//! What can go wrong running terraform, each in the user's terms: missing, interrupted, locked, a value its
+//! validation refused.
+
 use std::path::PathBuf;
 
 /// What can go wrong running Terraform. Terraform's own errors arrive as its diagnostics, one per line.

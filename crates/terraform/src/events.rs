@@ -1,3 +1,5 @@
+//! Terraform's machine-readable UI (`-json`): the events ngp reads, as terraform documents them.
+
 use serde::Deserialize;
 
 /// One line of Terraform's machine-readable UI (`terraform plan|apply -json`).

@@ -1,3 +1,6 @@
+//! Terraform's CLI configuration where the registry cannot be reached: a filesystem mirror of the providers,
+//! written for ngp's runs (or by `ngp setup` for the user's), never over a configuration the user has.
+
 use std::path::{Path, PathBuf};
 
 use crate::Error;

@@ -1,3 +1,5 @@
+//! The progress bar of a plan, an apply or a destroy, driven by terraform's `-json` events.
+
 use std::collections::BTreeSet;
 use std::time::Duration;
 

@@ -1,3 +1,5 @@
+//! The plan's summary by module: what is created, updated, replaced and destroyed, from `terraform show -json`.
+
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 

@@ -1,6 +1,6 @@
 # label: the names and tags of every resource, from the one `context` object that every module takes, after
-# cloudposse's terraform-null-label. The context's validations live where users set it, in each module's
-# `context` variable; this only derives.
+# cloudposse's terraform-null-label. The context's validations live here, once, in this submodule's `context`
+# variable (variables.tf); each module declares the variable without them, as context.tf.example writes it.
 
 locals {
   id = "${var.context.pre_tag}-${var.context.post_tag}"

@@ -15,9 +15,8 @@ impl Drop for EmulatorGuard<'_> {
     }
 }
 
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
+#[allow(unused_imports)]
+pub use ngp_testing::free_port;
 
 pub fn local(dir: &Path, port: u16) -> Command {
     let mut cmd = ngp(dir);

@@ -2,46 +2,13 @@
 //! emulator, a store with its bucket, and a generated tree of 1,000 apps.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use ngp_marathon::{Client, Group, PathId};
 use ngp_snapshot::Store;
 use serde_json::{json, Value};
 
-/// A running emulator and its endpoint, stopped when dropped.
-pub struct Moto(ngp_local::LocalMode, pub String);
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.0.down();
-    }
-}
-
-/// The local AWS emulator, or `None` (a skip) where moto is not installed and the run does not require it.
-pub fn moto(state: &std::path::Path) -> Option<Moto> {
-    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let local = ngp_local::LocalMode {
-        venv: repo.join(".ngp/venv"),
-        state_dir: state.to_owned(),
-        python: "python3".into(),
-    };
-    if !local.installed() {
-        assert!(
-            std::env::var_os("NGP_REQUIRE_TOOLS").is_none(),
-            "moto is not installed: run `ngp setup`"
-        );
-        eprintln!("skipped: moto is not installed (run `ngp setup`)");
-        return None;
-    }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let (emulator, _) = local.up(port, |_| {}).unwrap();
-    Some(Moto(local, emulator.endpoint()))
-}
+pub use ngp_testing::moto;
 
 /// 1,000 apps in groups three deep (10 × 10 × 10), each group depending on its previous sibling.
 pub fn thousand_apps() -> Group {
