@@ -200,6 +200,15 @@ resource "aws_opensearch_domain" "logs" {
         Action    = ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut"]
         Resource  = "${local.domain_arn}/_dashboards*"
       },
+      {
+        # The roles function calls the security plugin's REST API unsigned, as the master user, which fine-grained
+        # access control authenticates: without this, the access policy would refuse it before the plugin sees it.
+        Sid       = "SecurityApiBehindTheMasterLogin"
+        Effect    = "Allow"
+        Principal = { AWS = "*" }
+        Action    = ["es:ESHttpGet", "es:ESHttpPut"]
+        Resource  = "${local.domain_arn}/_plugins/_security/api/*"
+      },
     ]
   })
 

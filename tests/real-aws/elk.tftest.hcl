@@ -36,6 +36,15 @@ run "logstash_role_is_mapped_on_apply" {
     condition     = !strcontains(aws_lambda_function.security_roles.environment[0].variables["NGP_SECURITY_ROLES"], "all_access")
     error_message = "Logstash must not be an administrator"
   }
+  # The domain's access policy is checked before fine-grained access control: it must let the function's
+  # unsigned calls reach the security plugin's API, and nothing else of the domain.
+  assert {
+    condition = anytrue([
+      for s in jsondecode(aws_opensearch_domain.logs.access_policies).Statement :
+      s.Principal == { AWS = "*" } && endswith(s.Resource, "/_plugins/_security/api/*") && !contains(s.Action, "es:ESHttpPost")
+    ])
+    error_message = "the access policy must admit the security API's calls, which the master user authenticates"
+  }
 }
 
 # 2: a VPC domain needs OpenSearch's service-linked role, which the module creates when asked.
