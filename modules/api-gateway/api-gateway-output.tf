@@ -1,11 +1,11 @@
 output "gateway_url" {
   description = "The Tyk gateway's public HTTPS address: tyk.<domain>, or the load balancer's name without one."
-  value       = "https://${var.dns_records && local.hostname != null ? local.hostname : aws_lb.gateway.dns_name}"
+  value       = "https://${var.dns_records && local.hostname != null ? local.hostname : module.front.dns_name}"
 }
 
 output "gateway_lb_dns_name" {
   description = "DNS name of the gateway's load balancer (point tyk.<domain> here when ngp does not manage the zone)."
-  value       = aws_lb.gateway.dns_name
+  value       = module.front.dns_name
 }
 
 output "gateway_secret" {
@@ -21,7 +21,7 @@ output "gateway_secret_arn" {
 
 output "public_agent_target_group_arns" {
   description = "The gateway's target group: the cluster module registers its public agents in it (inputs_from \"*\")."
-  value       = [aws_lb_target_group.gateway.arn]
+  value       = [module.front.target_group_arn]
 }
 
 output "node_files" {

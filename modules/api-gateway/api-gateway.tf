@@ -99,90 +99,33 @@ module "pump_settings" {
 # The public load balancer: HTTPS only, at tyk.<domain>
 ################################################################################
 
-resource "aws_security_group" "lb" {
-  name        = format(local.name, "tyk-lb")
-  description = "Tyk gateway load balancer: 443 from gateway_ingress_cidrs, to the gateway port of the agents only"
-  vpc_id      = var.vpc_id
-  tags        = merge(local.tags, { Name = format(local.name, "tyk-lb") })
+module "front" {
+  source = "../.shared/https-alb"
 
-  lifecycle {
-    create_before_destroy = true
+  name                = substr(format(local.name, "tyk"), 0, 32)
+  security_group_name = format(local.name, "tyk-lb")
+  description         = "Tyk gateway load balancer: 443 from gateway_ingress_cidrs, to the gateway port of the agents only"
+  vpc_id              = var.vpc_id
+  subnet_ids          = var.public_subnet_ids
+  internal            = false
+  ingress_cidrs       = var.gateway_ingress_cidrs
+  ingress_cidrs_name  = "the gateway clients"
+  target = {
+    port              = var.gateway_port
+    protocol          = "HTTP"
+    security_group_id = var.agent_security_group_id
+    description       = "the Tyk gateway on the public agents"
   }
-}
-
-# aws_security_group_rule, not the newer rule resources: see the dcos module on moto's referenced group ids.
-resource "aws_security_group_rule" "lb_https" {
-  type              = "ingress"
-  security_group_id = aws_security_group.lb.id
-  description       = "HTTPS from the gateway clients"
-  protocol          = "tcp"
-  from_port         = 443
-  to_port           = 443
-  cidr_blocks       = var.gateway_ingress_cidrs
-}
-
-resource "aws_security_group_rule" "lb_to_gateway" {
-  type                     = "egress"
-  security_group_id        = aws_security_group.lb.id
-  description              = "To the gateway on the public agents"
-  protocol                 = "tcp"
-  from_port                = var.gateway_port
-  to_port                  = var.gateway_port
-  source_security_group_id = var.agent_security_group_id
-}
-
-resource "aws_security_group_rule" "gateway_from_lb" {
-  type                     = "ingress"
-  security_group_id        = var.agent_security_group_id
-  description              = "The Tyk gateway from its load balancer"
-  protocol                 = "tcp"
-  from_port                = var.gateway_port
-  to_port                  = var.gateway_port
-  source_security_group_id = aws_security_group.lb.id
-}
-
-resource "aws_lb" "gateway" {
-  # checkov:skip=CKV_AWS_91: WAF logs every request this load balancer receives (the web ACL's aws-waf-logs- group, credentials redacted), and Tyk's analytics (TYK_GW_ENABLEANALYTICS below) record each API call with its answer.
-  name                       = substr(format(local.name, "tyk"), 0, 32)
-  internal                   = false
-  load_balancer_type         = "application"
-  subnets                    = var.public_subnet_ids
-  security_groups            = [aws_security_group.lb.id]
-  drop_invalid_header_fields = true
-  enable_deletion_protection = var.load_balancer_deletion_protection
-  tags                       = merge(local.tags, { Name = format(local.name, "tyk") })
-}
-
-resource "aws_lb_target_group" "gateway" {
-  name     = substr(format(local.name, "tyk"), 0, 32)
-  port     = var.gateway_port
-  protocol = "HTTP"
-  vpc_id   = var.vpc_id
-  tags     = local.tags
-
-  health_check {
-    path                = "/hello"
-    port                = "traffic-port"
-    protocol            = "HTTP"
-    matcher             = "200"
-    interval            = 15
-    healthy_threshold   = 2
-    unhealthy_threshold = 3
+  health_check        = { path = "/hello", matcher = "200", interval = 15 }
+  deletion_protection = var.load_balancer_deletion_protection
+  certificate = {
+    requester       = "api-gateway"
+    hostname        = local.hostname
+    dns_zone_id     = var.dns_zone_id
+    dns_records     = var.dns_records
+    certificate_arn = var.certificate_arn
   }
-}
-
-resource "aws_lb_listener" "https" {
-  load_balancer_arn = aws_lb.gateway.arn
-  port              = 443
-  protocol          = "HTTPS"
-  ssl_policy        = "ELBSecurityPolicy-TLS13-1-2-2021-06"
-  certificate_arn   = local.certificate_arn
-  tags              = local.tags
-
-  default_action {
-    type             = "forward"
-    target_group_arn = aws_lb_target_group.gateway.arn
-  }
+  tags = local.tags
 }
 
 # WAF in front of Tyk: AWS's managed rules and a rate limit per client address, before a request reaches the
@@ -199,56 +142,69 @@ module "web_acl" {
 }
 
 resource "aws_wafv2_web_acl_association" "gateway" {
-  resource_arn = aws_lb.gateway.arn
+  resource_arn = module.front.arn
   web_acl_arn  = module.web_acl.arn
 }
 
-################################################################################
-# Name and certificate: tyk.<domain>, validated in Route53 unless a certificate is given
-################################################################################
-
-module "certificate" {
-  source = "../.shared/dns-certificate"
-
-  requester       = "api-gateway"
-  hostname        = local.hostname
-  dns_zone_id     = var.dns_zone_id
-  dns_records     = var.dns_records
-  certificate_arn = var.certificate_arn
-  tags            = local.tags
+# Where these were before the shared front.
+moved {
+  from = aws_security_group.lb
+  to   = module.front.aws_security_group.this
 }
 
-locals {
-  certificate_arn = module.certificate.arn
+moved {
+  from = aws_security_group_rule.lb_https
+  to   = module.front.aws_security_group_rule.from_cidrs[0]
+}
+
+moved {
+  from = aws_security_group_rule.lb_to_gateway
+  to   = module.front.aws_security_group_rule.to_targets
+}
+
+moved {
+  from = aws_security_group_rule.gateway_from_lb
+  to   = module.front.aws_security_group_rule.targets_from_lb
+}
+
+moved {
+  from = aws_lb.gateway
+  to   = module.front.aws_lb.this
+}
+
+moved {
+  from = aws_lb_target_group.gateway
+  to   = module.front.aws_lb_target_group.this
+}
+
+moved {
+  from = aws_lb_listener.https
+  to   = module.front.aws_lb_listener.https
+}
+
+moved {
+  from = module.certificate
+  to   = module.front.module.certificate
+}
+
+moved {
+  from = aws_route53_record.gateway
+  to   = module.front.aws_route53_record.alias
 }
 
 moved {
   from = aws_acm_certificate.gateway
-  to   = module.certificate.aws_acm_certificate.this
+  to   = module.front.module.certificate.aws_acm_certificate.this
 }
 
 moved {
   from = aws_route53_record.validation
-  to   = module.certificate.aws_route53_record.validation
+  to   = module.front.module.certificate.aws_route53_record.validation
 }
 
 moved {
   from = aws_acm_certificate_validation.gateway
-  to   = module.certificate.aws_acm_certificate_validation.this
-}
-
-resource "aws_route53_record" "gateway" {
-  count = var.dns_records && local.hostname != null ? 1 : 0
-
-  zone_id = var.dns_zone_id
-  name    = local.hostname
-  type    = "A"
-
-  alias {
-    name                   = aws_lb.gateway.dns_name
-    zone_id                = aws_lb.gateway.zone_id
-    evaluate_target_health = true
-  }
+  to   = module.front.module.certificate.aws_acm_certificate_validation.this
 }
 
 ################################################################################

@@ -295,7 +295,7 @@ resource "aws_security_group_rule" "masters_lb_from_groups" {
 # Admin Router's clients (the VPN, the manager, admin_cidrs and the private subnets, where in-VPC clients such as
 # the snapshot Lambda run) reach 443 on its front: the admin ALB, or the masters' NLB when there is none.
 locals {
-  admin_front_group_id = local.admin_lb ? aws_security_group.admin_lb[0].id : aws_security_group.masters_lb.id
+  admin_front_group_id = local.admin_lb ? module.admin_front[0].security_group_id : aws_security_group.masters_lb.id
   admin_clients        = merge({ manager = var.management_security_group_id }, var.vpn_enabled ? { vpn = var.vpn_security_group_id } : {})
   admin_cidrs          = toset(concat(var.admin_cidrs, local.private_subnet_cidrs))
 }
@@ -374,18 +374,6 @@ resource "aws_security_group_rule" "master_from_lb" {
   from_port                = tonumber(each.value)
   to_port                  = tonumber(each.value)
   source_security_group_id = aws_security_group.masters_lb.id
-}
-
-resource "aws_security_group_rule" "master_from_admin_lb" {
-  count = local.admin_lb ? 1 : 0
-
-  type                     = "ingress"
-  security_group_id        = aws_security_group.master.id
-  description              = "Admin Router through its application load balancer"
-  protocol                 = "tcp"
-  from_port                = local.admin_port
-  to_port                  = local.admin_port
-  source_security_group_id = aws_security_group.admin_lb[0].id
 }
 
 # Public agents: 80/443 from anywhere when an app publishes them (the public LB passes client addresses through);
@@ -710,91 +698,75 @@ locals {
   admin_hostname = var.domain == null ? null : "dcos.${var.domain}"
 }
 
-resource "aws_security_group" "admin_lb" {
-  count = local.admin_lb ? 1 : 0
-
-  name        = format(local.name, "dcos-admin-lb")
-  description = "DC/OS Admin Router ALB: 443 from admins, the manager and the private subnets"
-  vpc_id      = var.vpc_id
-  tags        = merge(local.tags, { Name = format(local.name, "dcos-admin-lb") })
-
-  lifecycle {
-    create_before_destroy = true
-  }
-}
-
-resource "aws_security_group_rule" "admin_lb_to_masters" {
-  count = local.admin_lb ? 1 : 0
-
-  type                     = "egress"
-  security_group_id        = aws_security_group.admin_lb[0].id
-  description              = "On to Admin Router on the masters"
-  protocol                 = "tcp"
-  from_port                = local.admin_port
-  to_port                  = local.admin_port
-  source_security_group_id = aws_security_group.master.id
-}
-
-resource "aws_lb" "admin" {
-  # checkov:skip=CKV_AWS_91: ELB writes access logs only to SSE-S3 buckets, not the platform's KMS key; Admin Router logs each request with its user, on the masters.
-  count = local.admin_lb ? 1 : 0
-
-  name                       = substr(format(local.name, "dcos-admin"), 0, 32)
-  internal                   = true
-  load_balancer_type         = "application"
-  subnets                    = aws_subnet.private[*].id
-  security_groups            = [aws_security_group.admin_lb[0].id]
-  drop_invalid_header_fields = true
-  idle_timeout               = 300 # the UI's and Marathon's event streams stay open
-  enable_deletion_protection = var.load_balancer_deletion_protection
-  tags                       = merge(local.tags, { Name = format(local.name, "dcos-admin") })
-}
-
-resource "aws_lb_target_group" "admin" {
-  count = local.admin_lb ? 1 : 0
-
-  name     = substr(format(local.name, "dcos-admin"), 0, 32)
-  port     = local.admin_port
-  protocol = "HTTPS"
-  vpc_id   = var.vpc_id
-  tags     = local.tags
-
-  health_check {
-    protocol            = "HTTPS"
-    path                = "/"
-    matcher             = "200-399"
-    interval            = 15
-    healthy_threshold   = 2
-    unhealthy_threshold = 3
-  }
-}
-
-resource "aws_lb_listener" "admin" {
-  count = local.admin_lb ? 1 : 0
-
-  load_balancer_arn = aws_lb.admin[0].arn
-  port              = local.admin_port
-  protocol          = "HTTPS"
-  ssl_policy        = "ELBSecurityPolicy-TLS13-1-2-2021-06"
-  certificate_arn   = module.admin_certificate[0].arn
-  tags              = local.tags
-
-  default_action {
-    type             = "forward"
-    target_group_arn = aws_lb_target_group.admin[0].arn
-  }
-}
-
-module "admin_certificate" {
-  source = "../.shared/dns-certificate"
+module "admin_front" {
+  source = "../.shared/https-alb"
   count  = local.admin_lb ? 1 : 0
 
-  requester       = "dcos"
-  hostname        = local.admin_hostname
-  dns_zone_id     = var.dns_zone_id
-  dns_records     = var.dns_records
-  certificate_arn = var.dcos_certificate_arn
-  tags            = local.tags
+  name                = substr(format(local.name, "dcos-admin"), 0, 32)
+  security_group_name = format(local.name, "dcos-admin-lb")
+  description         = "DC/OS Admin Router ALB: 443 from admins, the manager and the private subnets"
+  vpc_id              = var.vpc_id
+  subnet_ids          = aws_subnet.private[*].id
+  internal            = true
+  # Who reaches 443 is decided below, with the masters' NLB's rules (admin_from_groups, admin_from_cidrs).
+  target = {
+    port              = local.admin_port
+    protocol          = "HTTPS"
+    security_group_id = aws_security_group.master.id
+    description       = "Admin Router on the masters"
+  }
+  health_check        = { path = "/", matcher = "200-399", interval = 15 }
+  idle_timeout        = 300 # the UI's and Marathon's event streams stay open
+  deletion_protection = var.load_balancer_deletion_protection
+  certificate = {
+    requester       = "dcos"
+    hostname        = local.admin_hostname
+    dns_zone_id     = var.dns_zone_id
+    dns_records     = var.dns_records
+    certificate_arn = var.dcos_certificate_arn
+  }
+  tags = local.tags
+}
+
+# Where these were before the shared front.
+moved {
+  from = aws_security_group.admin_lb[0]
+  to   = module.admin_front[0].aws_security_group.this
+}
+
+moved {
+  from = aws_security_group_rule.admin_lb_to_masters[0]
+  to   = module.admin_front[0].aws_security_group_rule.to_targets
+}
+
+moved {
+  from = aws_security_group_rule.master_from_admin_lb[0]
+  to   = module.admin_front[0].aws_security_group_rule.targets_from_lb
+}
+
+moved {
+  from = aws_lb.admin[0]
+  to   = module.admin_front[0].aws_lb.this
+}
+
+moved {
+  from = aws_lb_target_group.admin[0]
+  to   = module.admin_front[0].aws_lb_target_group.this
+}
+
+moved {
+  from = aws_lb_listener.admin[0]
+  to   = module.admin_front[0].aws_lb_listener.https
+}
+
+moved {
+  from = module.admin_certificate[0]
+  to   = module.admin_front[0].module.certificate
+}
+
+moved {
+  from = aws_route53_record.dcos[0]
+  to   = module.admin_front[0].aws_route53_record.alias[0]
 }
 
 moved {
@@ -920,7 +892,7 @@ locals {
   }
 
   node_target_groups = {
-    master        = concat([for tg in aws_lb_target_group.masters : tg.arn], aws_lb_target_group.admin[*].arn)
+    master        = concat([for tg in aws_lb_target_group.masters : tg.arn], module.admin_front[*].target_group_arn)
     private_agent = var.private_agent_target_group_arns
     public_agent  = concat([for tg in aws_lb_target_group.public_agents : tg.arn], var.public_agent_target_group_arns)
   }
@@ -1063,19 +1035,5 @@ resource "aws_autoscaling_group" "node" {
       value               = tag.value
       propagate_at_launch = false
     }
-  }
-}
-
-resource "aws_route53_record" "dcos" {
-  count = local.admin_lb ? 1 : 0
-
-  zone_id = var.dns_zone_id
-  name    = local.admin_hostname
-  type    = "A"
-
-  alias {
-    name                   = aws_lb.admin[0].dns_name
-    zone_id                = aws_lb.admin[0].zone_id
-    evaluate_target_health = true
   }
 }

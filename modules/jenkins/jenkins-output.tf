@@ -1,11 +1,11 @@
 output "jenkins_url" {
   description = "Jenkins, through the VPN (the internal load balancer's name when no domain is set)."
-  value       = "https://${coalesce(local.hostname, aws_lb.jenkins.dns_name)}"
+  value       = "https://${coalesce(local.hostname, module.front.dns_name)}"
 }
 
 output "jenkins_lb_dns_name" {
   description = "DNS name of Jenkins's internal load balancer."
-  value       = aws_lb.jenkins.dns_name
+  value       = module.front.dns_name
 }
 
 output "jenkins_admin_user" {
@@ -36,7 +36,7 @@ output "jenkins_access_point_id" {
 
 output "private_agent_target_group_arns" {
   description = "Contract: the target group the private agents register in, for Jenkins's load balancer."
-  value       = [aws_lb_target_group.jenkins.arn]
+  value       = [module.front.target_group_arn]
 }
 
 output "node_files" {

@@ -256,122 +256,80 @@ locals {
 # The internal load balancer: HTTPS from the VPN and the manager, to Jenkins on the private agents
 ################################################################################
 
-resource "aws_security_group" "lb" {
-  name        = format(local.name, "jenkins-lb")
-  description = "Jenkins's internal load balancer: 443 from the VPN and the manager, to Jenkins on the agents only"
-  vpc_id      = var.vpc_id
-  tags        = merge(local.tags, { Name = format(local.name, "jenkins-lb") })
+module "front" {
+  source = "../.shared/https-alb"
 
-  lifecycle {
-    create_before_destroy = true
+  # Internal, and reached by the VPN's and the manager's security groups only, so no WAF: Jenkins authenticates
+  # every request (anonymous users get nothing).
+  name                    = substr(format(local.name, "jenkins"), 0, 32)
+  security_group_name     = format(local.name, "jenkins-lb")
+  description             = "Jenkins's internal load balancer: 443 from the VPN and the manager, to Jenkins on the agents only"
+  vpc_id                  = var.vpc_id
+  subnet_ids              = var.private_subnet_ids
+  internal                = true
+  ingress_security_groups = local.lb_sources
+  target = {
+    port              = var.jenkins_host_port
+    protocol          = "HTTP"
+    security_group_id = var.agent_security_group_id
+    description       = "Jenkins on the private agents"
   }
-}
-
-resource "aws_security_group_rule" "lb_https" {
-  for_each = local.lb_sources
-
-  type                     = "ingress"
-  security_group_id        = aws_security_group.lb.id
-  description              = "HTTPS from the ${each.key}"
-  protocol                 = "tcp"
-  from_port                = 443
-  to_port                  = 443
-  source_security_group_id = each.value
-}
-
-resource "aws_security_group_rule" "lb_to_jenkins" {
-  type                     = "egress"
-  security_group_id        = aws_security_group.lb.id
-  description              = "To Jenkins on the private agents"
-  protocol                 = "tcp"
-  from_port                = var.jenkins_host_port
-  to_port                  = var.jenkins_host_port
-  source_security_group_id = var.agent_security_group_id
-}
-
-resource "aws_security_group_rule" "jenkins_from_lb" {
-  type                     = "ingress"
-  security_group_id        = var.agent_security_group_id
-  description              = "Jenkins from its load balancer"
-  protocol                 = "tcp"
-  from_port                = var.jenkins_host_port
-  to_port                  = var.jenkins_host_port
-  source_security_group_id = aws_security_group.lb.id
-}
-
-resource "aws_lb" "jenkins" {
-  # Internal, and reached by the VPN's and the manager's security groups only, so no WAF: Jenkins authenticates every
-  # request (anonymous users get nothing).
-  # checkov:skip=CKV_AWS_91: Jenkins records who did what in its own logs and build history; the load balancer is reached from inside the VPC only.
-  name                       = substr(format(local.name, "jenkins"), 0, 32)
-  internal                   = true
-  load_balancer_type         = "application"
-  subnets                    = var.private_subnet_ids
-  security_groups            = [aws_security_group.lb.id]
-  drop_invalid_header_fields = true
-  enable_deletion_protection = var.load_balancer_deletion_protection
-  tags                       = merge(local.tags, { Name = format(local.name, "jenkins") })
-}
-
-resource "aws_lb_target_group" "jenkins" {
-  name     = substr(format(local.name, "jenkins"), 0, 32)
-  port     = var.jenkins_host_port
-  protocol = "HTTP"
-  vpc_id   = var.vpc_id
-  tags     = local.tags
-
-  health_check {
-    path                = "/login"
-    port                = "traffic-port"
-    protocol            = "HTTP"
-    matcher             = "200"
-    interval            = 30
-    healthy_threshold   = 2
-    unhealthy_threshold = 3
+  health_check        = { path = "/login", matcher = "200", interval = 30 }
+  deletion_protection = var.load_balancer_deletion_protection
+  certificate = {
+    requester       = "jenkins"
+    hostname        = local.hostname
+    dns_zone_id     = var.dns_zone_id
+    dns_records     = var.dns_records
+    certificate_arn = var.certificate_arn
   }
+  tags = local.tags
 }
 
-resource "aws_lb_listener" "https" {
-  load_balancer_arn = aws_lb.jenkins.arn
-  port              = 443
-  protocol          = "HTTPS"
-  ssl_policy        = "ELBSecurityPolicy-TLS13-1-2-2021-06"
-  certificate_arn   = local.certificate_arn
-  tags              = local.tags
-
-  default_action {
-    type             = "forward"
-    target_group_arn = aws_lb_target_group.jenkins.arn
-  }
+# Where these were before the shared front.
+moved {
+  from = aws_security_group.lb
+  to   = module.front.aws_security_group.this
 }
 
-module "certificate" {
-  source = "../.shared/dns-certificate"
-
-  requester       = "jenkins"
-  hostname        = local.hostname
-  dns_zone_id     = var.dns_zone_id
-  dns_records     = var.dns_records
-  certificate_arn = var.certificate_arn
-  tags            = local.tags
+moved {
+  from = aws_security_group_rule.lb_https
+  to   = module.front.aws_security_group_rule.from_groups
 }
 
-locals {
-  certificate_arn = module.certificate.arn
+moved {
+  from = aws_security_group_rule.lb_to_jenkins
+  to   = module.front.aws_security_group_rule.to_targets
 }
 
-resource "aws_route53_record" "jenkins" {
-  count = var.dns_records && local.hostname != null ? 1 : 0
+moved {
+  from = aws_security_group_rule.jenkins_from_lb
+  to   = module.front.aws_security_group_rule.targets_from_lb
+}
 
-  zone_id = var.dns_zone_id
-  name    = local.hostname
-  type    = "A"
+moved {
+  from = aws_lb.jenkins
+  to   = module.front.aws_lb.this
+}
 
-  alias {
-    name                   = aws_lb.jenkins.dns_name
-    zone_id                = aws_lb.jenkins.zone_id
-    evaluate_target_health = true
-  }
+moved {
+  from = aws_lb_target_group.jenkins
+  to   = module.front.aws_lb_target_group.this
+}
+
+moved {
+  from = aws_lb_listener.https
+  to   = module.front.aws_lb_listener.https
+}
+
+moved {
+  from = module.certificate
+  to   = module.front.module.certificate
+}
+
+moved {
+  from = aws_route53_record.jenkins
+  to   = module.front.aws_route53_record.alias
 }
 
 ################################################################################

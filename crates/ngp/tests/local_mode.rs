@@ -1259,11 +1259,12 @@ fn public_fronts_sit_behind_waf(dir: &std::path::Path) {
             .unwrap_or_else(|| panic!("no {type_name}.{name} in {module}"))["instances"][0]["attributes"]
             .clone()
     };
+    // The gateway's load balancer is its shared front's (https-alb); the module associates the web ACL with it.
     let fronts = [
         (
             "module.api-gateway",
             "module.api-gateway.module.web_acl",
-            find("module.api-gateway", "aws_lb", "gateway"),
+            find("module.api-gateway.module.front", "aws_lb", "this"),
         ),
         (
             "module.marathon-snapshot",
