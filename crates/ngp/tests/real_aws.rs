@@ -77,6 +77,7 @@ fn docs_real_aws_names_a_test_for_every_row_and_every_test_has_a_row() {
         assert!(row.contains('`'), "a row without a test: {row}");
     }
     let tests = common::repo().join("crates/ngp/tests");
+    let runs = run_names();
     for row in &rows {
         for cited in row.split('`').skip(1).step_by(2) {
             if let Some((file, function)) = cited.split_once(".rs: ") {
@@ -87,13 +88,13 @@ fn docs_real_aws_names_a_test_for_every_row_and_every_test_has_a_row() {
                 );
             } else if cited.contains(".tftest.hcl: ") {
                 assert!(
-                    run_names().contains(cited),
+                    runs.contains(cited),
                     "docs/real-aws.md cites {cited}, which does not exist"
                 );
             }
         }
     }
-    for name in run_names() {
+    for name in runs {
         assert!(
             doc.contains(&format!("`{name}`")),
             "{name} has no row in docs/real-aws.md"

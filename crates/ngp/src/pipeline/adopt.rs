@@ -38,7 +38,17 @@ pub fn settled(dir: &Path) {
 /// the address, the object and the command that imports it by hand. `plan` is `terraform show -json` of a plan
 /// made after the failure (so the objects' names are known).
 pub fn write_imports(ws: &Workspace, plan: &Value, orphans: &[Orphan]) -> Result<()> {
-    let sdk = crate::runtime()?.block_on(ngp_aws::sdk_config(&ws.region, ws.emulator.as_deref()));
+    let body = crate::runtime()?.block_on(import_blocks(ws, plan, orphans))?;
+    let text = format!(
+        "# Written by ngp: objects an interrupted apply created but never recorded, adopted into the state.\n{}",
+        hcl::to_string(&body)?
+    );
+    write_atomic(&ws.dir.join(IMPORTS_FILE), text.as_bytes())
+}
+
+/// One import block per orphan, each object looked up with one SDK configuration.
+async fn import_blocks(ws: &Workspace, plan: &Value, orphans: &[Orphan]) -> Result<Body> {
+    let sdk = ngp_aws::sdk_config(&ws.region, ws.emulator.as_deref()).await;
     let mut body = Body::builder();
     for orphan in orphans {
         let (kind, after) = ngp_adopt::planned(plan, &orphan.address).ok_or_else(|| {
@@ -48,7 +58,7 @@ pub fn write_imports(ws: &Workspace, plan: &Value, orphans: &[Orphan]) -> Result
                 orphan.message
             )
         })?;
-        let found = crate::runtime()?.block_on(ngp_adopt::import_id(&sdk, kind, after));
+        let found = ngp_adopt::import_id(&sdk, kind, after).await;
         let why = match found.and_then(|id| ngp_adopt::import_block(&orphan.address, &id).map(|b| (id, b))) {
             Ok((id, block)) => {
                 println!("Adopting {} ({id}), created by the interrupted apply.", orphan.address);
@@ -66,9 +76,5 @@ pub fn write_imports(ws: &Workspace, plan: &Value, orphans: &[Orphan]) -> Result
             orphan.address
         ));
     }
-    let text = format!(
-        "# Written by ngp: objects an interrupted apply created but never recorded, adopted into the state.\n{}",
-        hcl::to_string(&body.build())?
-    );
-    write_atomic(&ws.dir.join(IMPORTS_FILE), text.as_bytes())
+    Ok(body.build())
 }
