@@ -66,6 +66,9 @@ pub fn static_binaries(builds: &[(&str, &str)]) -> Result<Vec<PathBuf>> {
         }
         std::thread::sleep(Duration::from_millis(100));
     };
+    if said && status.success() {
+        eprintln!("built {} in {:.0} s", names.join(", "), started.elapsed().as_secs_f64());
+    }
     if !status.success() {
         bail!(
             "cargo build failed: {}; the target needs `rustup target add {TARGET}` and a musl C compiler \

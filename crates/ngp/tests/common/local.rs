@@ -1,6 +1,6 @@
 //! Local mode for tests: a project's emulators on free loopback ports, stopped when the test ends.
 
-use std::net::TcpListener;
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
@@ -27,12 +27,15 @@ pub fn local(dir: &Path, port: u16) -> Command {
     cmd
 }
 
-/// The Marathon emulator's port for the AWS emulator's `port`: the next free one, chosen once.
+/// The Marathon emulator's port for the AWS emulator's `port`: another free one, chosen once per `port`, so tests
+/// of one binary that run at the same time each have their own pair.
 pub fn marathon_port(port: u16) -> u16 {
-    static CHOSEN: std::sync::OnceLock<u16> = std::sync::OnceLock::new();
-    *CHOSEN.get_or_init(|| {
-        (port + 1..u16::MAX)
-            .find(|p| TcpListener::bind(("127.0.0.1", *p)).is_ok())
+    static CHOSEN: std::sync::Mutex<BTreeMap<u16, u16>> = std::sync::Mutex::new(BTreeMap::new());
+    let mut chosen = CHOSEN.lock().unwrap_or_else(|e| e.into_inner());
+    let taken: Vec<u16> = chosen.iter().flat_map(|(a, m)| [*a, *m]).collect();
+    *chosen.entry(port).or_insert_with(|| {
+        std::iter::repeat_with(free_port)
+            .find(|p| *p != port && !taken.contains(p))
             .unwrap()
     })
 }
@@ -62,4 +65,31 @@ pub fn terraform_processes(dir: &Path) -> Vec<String> {
             (cwd.starts_with(&workspace) && cmdline.contains("terraform")).then(|| cmdline.replace('\0', " "))
         })
         .collect()
+}
+
+/// A throwaway project with copies of `modules`, initialised with them, on free loopback ports; its emulators
+/// stop when it is dropped.
+pub struct LocalProject {
+    project: tempfile::TempDir,
+    pub port: u16,
+}
+
+impl LocalProject {
+    pub fn new(modules: &[&str]) -> Self {
+        let project = super::project_with(modules);
+        let port = free_port();
+        let local_project = LocalProject { project, port };
+        ok(local(local_project.dir(), port).args(["init", "--modules", &modules.join(",")]));
+        local_project
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.project.path()
+    }
+}
+
+impl Drop for LocalProject {
+    fn drop(&mut self) {
+        let _ = ngp(self.project.path()).args(["local", "down"]).output();
+    }
 }

@@ -1,13 +1,9 @@
 //! What an interrupted apply can leave behind, adopted: objects AWS created whose ids the state never learned.
-//! A test binary of its own, so that its emulators' ports are its own (the Marathon emulator's is chosen once per
-//! process, and `interrupt.rs` runs its own emulators at the same time).
-
-mod common;
 
 use std::path::Path;
 
-use common::local::*;
-use common::*;
+use crate::common::local::*;
+use crate::common::*;
 
 /// `terraform <args>` in `dir`'s local workspace, with ngp's CLI config; its stdout.
 fn terraform_in(dir: &Path, args: &[&str]) -> String {
@@ -34,11 +30,8 @@ fn objects_an_interrupted_apply_never_recorded_are_adopted() {
     if skip_without_terraform() {
         return;
     }
-    let project = project_with(&["manager"]);
-    let dir = project.path();
-    let port = free_port();
-    let _guard = EmulatorGuard(dir);
-    ok(local(dir, port).args(["init", "--modules", "manager"]));
+    let project = LocalProject::new(&["manager"]);
+    let (dir, port) = (project.dir(), project.port);
     ok(local(dir, port).args(["apply", "--env", "local", "--auto-approve"]));
     let listed = terraform_in(dir, &["state", "list"]);
     let first = |kind: &str| {

@@ -1,10 +1,8 @@
 //! Every example in examples/ plans in local mode: the minimal dev platform, the prod one with its overlay,
 //! and the platform with a module of its own. One emulator serves the three plans.
 
-mod common;
-
-use common::local::{free_port, local, ok, EmulatorGuard};
-use common::*;
+use crate::common::local::{free_port, local, ok, EmulatorGuard};
+use crate::common::*;
 
 /// Plans `tfvars` (and `overlay`, read as the local environment's) and returns the modules the plan creates in.
 fn plan(dir: &std::path::Path, port: u16, tfvars: &str, overlay: Option<&str>) -> Vec<String> {

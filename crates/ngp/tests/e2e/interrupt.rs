@@ -4,13 +4,11 @@
 //! runs, a second ngp run says the environment is in use; while another program holds terraform's state lock,
 //! ngp says who holds it and how to release it.
 
-mod common;
-
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::local::*;
-use common::*;
+use crate::common::local::*;
+use crate::common::*;
 use rustix::process::{kill_process, Pid, Signal};
 
 #[test]
@@ -18,11 +16,8 @@ fn an_interrupted_apply_keeps_its_state_and_the_next_one_converges() {
     if skip_without_terraform() {
         return;
     }
-    let project = project_with(&["manager"]);
-    let dir = project.path();
-    let port = free_port();
-    let _guard = EmulatorGuard(dir);
-    ok(local(dir, port).args(["init", "--modules", "manager"]));
+    let project = LocalProject::new(&["manager"]);
+    let (dir, port) = (project.dir(), project.port);
     ok(local(dir, port).args(["local", "up"]));
     let state_file = dir.join(".ngp/local/terraform.tfstate");
     // Early (init and refresh), in the middle of the creations, and late (the slow ones in flight).
