@@ -407,30 +407,33 @@ locals {
   security_function  = format(local.name, "opensearch-roles")
 }
 
-resource "aws_security_group" "security_function" {
-  name        = local.security_function
-  description = "The OpenSearch roles Lambda: out to the domain and its Secrets Manager endpoint only; nothing in"
-  vpc_id      = var.vpc_id
-  tags        = merge(local.tags, { Name = local.security_function })
+module "security_roles_function" {
+  source = "../.shared/vpc-lambda"
 
-  lifecycle {
-    create_before_destroy = true
+  name                       = local.security_function
+  description                = "Maps IAM roles to OpenSearch roles in ${local.domain_name} (fine-grained access control)"
+  security_group_description = "The OpenSearch roles Lambda: out to the domain and its Secrets Manager endpoint only; nothing in"
+  vpc_id                     = var.vpc_id
+  subnet_ids                 = var.private_subnet_ids
+  zip                        = var.security_roles_lambda_zip
+  egress_security_groups     = { domain = aws_security_group.opensearch.id }
+  secrets_endpoint = {
+    name        = format(local.name, "opensearch-secrets")
+    description = "Secrets Manager endpoint of the OpenSearch roles Lambda: 443 from the Lambda only"
+    subnet_ids  = slice(var.private_subnet_ids, 0, 1)
   }
-}
+  policy_json        = data.aws_iam_policy_document.security_function.json
+  policy_name        = "opensearch-roles"
+  kms_key_arn        = var.kms_key_arn
+  log_retention_days = var.log_retention_days
+  tags               = local.tags
 
-resource "aws_security_group_rule" "security_function_out" {
-  for_each = {
-    domain  = aws_security_group.opensearch.id
-    secrets = aws_security_group.secrets_endpoint.id
+  environment = {
+    NGP_OPENSEARCH_URL         = "https://${aws_opensearch_domain.logs.endpoint}"
+    NGP_MASTER_USER            = var.opensearch_master_user
+    NGP_MASTER_PASSWORD_SECRET = module.master_password.arn
+    NGP_SECURITY_ROLES         = jsonencode(local.security_roles)
   }
-
-  type                     = "egress"
-  security_group_id        = aws_security_group.security_function.id
-  description              = "443 to the ${each.key}"
-  protocol                 = "tcp"
-  from_port                = 443
-  to_port                  = 443
-  source_security_group_id = each.value
 }
 
 resource "aws_security_group_rule" "opensearch_from_security_function" {
@@ -440,64 +443,10 @@ resource "aws_security_group_rule" "opensearch_from_security_function" {
   protocol                 = "tcp"
   from_port                = 443
   to_port                  = 443
-  source_security_group_id = aws_security_group.security_function.id
+  source_security_group_id = module.security_roles_function.security_group_id
 }
 
-# Secrets Manager inside the VPC, for the function alone: no private DNS, so nothing else's traffic moves to it.
-resource "aws_security_group" "secrets_endpoint" {
-  name        = format(local.name, "opensearch-secrets")
-  description = "Secrets Manager endpoint of the OpenSearch roles Lambda: 443 from the Lambda only"
-  vpc_id      = var.vpc_id
-  tags        = merge(local.tags, { Name = format(local.name, "opensearch-secrets") })
-
-  lifecycle {
-    create_before_destroy = true
-  }
-}
-
-resource "aws_security_group_rule" "secrets_endpoint_in" {
-  type                     = "ingress"
-  security_group_id        = aws_security_group.secrets_endpoint.id
-  description              = "443 from the OpenSearch roles Lambda"
-  protocol                 = "tcp"
-  from_port                = 443
-  to_port                  = 443
-  source_security_group_id = aws_security_group.security_function.id
-}
-
-resource "aws_vpc_endpoint" "secrets" {
-  vpc_id              = var.vpc_id
-  service_name        = "com.amazonaws.${data.aws_region.current.name}.secretsmanager"
-  vpc_endpoint_type   = "Interface"
-  subnet_ids          = slice(var.private_subnet_ids, 0, 1)
-  security_group_ids  = [aws_security_group.secrets_endpoint.id]
-  private_dns_enabled = false
-  tags                = merge(local.tags, { Name = format(local.name, "opensearch-secrets") })
-}
-
-data "aws_iam_policy_document" "assume_lambda" {
-  statement {
-    actions = ["sts:AssumeRole"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["lambda.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [data.aws_caller_identity.current.account_id]
-    }
-  }
-}
-
-resource "aws_iam_role" "security_function" {
-  name               = local.security_function
-  assume_role_policy = data.aws_iam_policy_document.assume_lambda.json
-  tags               = local.tags
-}
-
+# The function's own permissions; the shared submodule adds its logs, its network interfaces and X-Ray.
 data "aws_iam_policy_document" "security_function" {
   statement {
     sid       = "ReadTheMasterPassword"
@@ -516,80 +465,57 @@ data "aws_iam_policy_document" "security_function" {
       values   = ["secretsmanager.${data.aws_region.current.name}.amazonaws.com", "lambda.${data.aws_region.current.name}.amazonaws.com"]
     }
   }
-
-  statement {
-    sid       = "WriteItsLogs"
-    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${aws_cloudwatch_log_group.security_function.arn}:*"]
-  }
-
-  # Lambda checks these when it creates the function, with no subnet or VPC in the request's context (the Lambda
-  # guide's VPC permissions): every EC2 resource of this account and region is the narrowest form it accepts.
-  statement {
-    sid       = "VpcNetworkInterfaces"
-    actions   = ["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"]
-    resources = ["arn:${data.aws_partition.current.partition}:ec2:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:*/*"]
-  }
-
-  # Describe calls and X-Ray's writes have no resource-level permissions: AWS documents "*" for them.
-  statement {
-    sid       = "DescribeNetworkAndTrace"
-    actions   = ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "xray:PutTraceSegments", "xray:PutTelemetryRecords"]
-    resources = ["*"]
-  }
 }
 
-resource "aws_iam_role_policy" "security_function" {
-  name   = "opensearch-roles"
-  role   = aws_iam_role.security_function.id
-  policy = data.aws_iam_policy_document.security_function.json
+# The state of earlier versions, where these were written out here.
+moved {
+  from = aws_security_group.security_function
+  to   = module.security_roles_function.aws_security_group.function
 }
 
-# Lambda's own log group name: the emulator keeps no LoggingConfig (see the marathon-snapshot module).
-resource "aws_cloudwatch_log_group" "security_function" {
-  name              = "/aws/lambda/${local.security_function}"
-  retention_in_days = var.log_retention_days
-  kms_key_id        = var.kms_key_arn
-  tags              = local.tags
+moved {
+  from = aws_security_group_rule.security_function_out["domain"]
+  to   = module.security_roles_function.aws_security_group_rule.out["domain"]
 }
 
-resource "aws_lambda_function" "security_roles" {
-  # checkov:skip=CKV_AWS_272: ngp builds the package from its own source on the machine that applies; a Signer profile would sign what that same machine built, so it would prove nothing more than source_code_hash does.
-  # checkov:skip=CKV_AWS_116: only Terraform invokes it, synchronously (aws_lambda_invocation): a failure fails the apply that asked, so there is no asynchronous event to dead-letter.
-  # checkov:skip=CKV_AWS_115: only Terraform invokes it, once per change of the roles; a reservation would take from the account's pool (which a quota of 10 cannot spare) and limit nothing that runs.
-  function_name    = local.security_function
-  description      = "Maps IAM roles to OpenSearch roles in ${local.domain_name} (fine-grained access control)"
-  role             = aws_iam_role.security_function.arn
-  filename         = var.security_roles_lambda_zip
-  source_code_hash = filebase64sha256(var.security_roles_lambda_zip)
-  runtime          = "provided.al2023"
-  handler          = "bootstrap"
-  architectures    = ["x86_64"]
-  memory_size      = 128
-  timeout          = 60
-  kms_key_arn      = var.kms_key_arn
-  tags             = local.tags
+moved {
+  from = aws_security_group_rule.security_function_out["secrets"]
+  to   = module.security_roles_function.aws_security_group_rule.to_secrets_endpoint["secrets"]
+}
 
-  environment {
-    variables = {
-      NGP_OPENSEARCH_URL         = "https://${aws_opensearch_domain.logs.endpoint}"
-      NGP_MASTER_USER            = var.opensearch_master_user
-      NGP_MASTER_PASSWORD_SECRET = module.master_password.arn
-      NGP_SECURITY_ROLES         = jsonencode(local.security_roles)
-      NGP_SECRETS_ENDPOINT       = "https://${aws_vpc_endpoint.secrets.dns_entry[0].dns_name}"
-    }
-  }
+moved {
+  from = aws_security_group.secrets_endpoint
+  to   = module.security_roles_function.aws_security_group.secrets_endpoint["secrets"]
+}
 
-  vpc_config {
-    subnet_ids         = var.private_subnet_ids
-    security_group_ids = [aws_security_group.security_function.id]
-  }
+moved {
+  from = aws_security_group_rule.secrets_endpoint_in
+  to   = module.security_roles_function.aws_security_group_rule.secrets_endpoint_in["secrets"]
+}
 
-  tracing_config {
-    mode = "Active"
-  }
+moved {
+  from = aws_vpc_endpoint.secrets
+  to   = module.security_roles_function.aws_vpc_endpoint.secrets["secrets"]
+}
 
-  depends_on = [aws_iam_role_policy.security_function, aws_cloudwatch_log_group.security_function]
+moved {
+  from = aws_iam_role.security_function
+  to   = module.security_roles_function.aws_iam_role.function
+}
+
+moved {
+  from = aws_iam_role_policy.security_function
+  to   = module.security_roles_function.aws_iam_role_policy.function
+}
+
+moved {
+  from = aws_cloudwatch_log_group.security_function
+  to   = module.security_roles_function.aws_cloudwatch_log_group.function
+}
+
+moved {
+  from = aws_lambda_function.security_roles
+  to   = module.security_roles_function.aws_lambda_function.function
 }
 
 # Runs the function whenever the roles, the domain or the function change. moto cannot run a Lambda without
@@ -597,10 +523,10 @@ resource "aws_lambda_function" "security_roles" {
 resource "aws_lambda_invocation" "security_roles" {
   count = var.opensearch_security_roles_on_apply ? 1 : 0
 
-  function_name = aws_lambda_function.security_roles.function_name
+  function_name = module.security_roles_function.function_name
   input         = jsonencode({ roles = local.security_roles, domain = aws_opensearch_domain.logs.arn })
 
   triggers = {
-    function = aws_lambda_function.security_roles.source_code_hash
+    function = module.security_roles_function.source_code_hash
   }
 }

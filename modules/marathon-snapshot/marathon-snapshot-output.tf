@@ -25,7 +25,7 @@ output "snapshot_restore_arn" {
 
 output "snapshot_function_name" {
   description = "The snapshot Lambda's name; its log group is /aws/lambda/<name>."
-  value       = aws_lambda_function.snapshot.function_name
+  value       = module.function.function_name
 }
 
 output "snapshot_dead_letter_queue_url" {

@@ -49,7 +49,6 @@ locals {
   partition     = data.aws_partition.current.partition
   region        = data.aws_region.current.name
   account_id    = data.aws_caller_identity.current.account_id
-  arn_prefix    = "arn:${local.partition}:ec2:${local.region}:${local.account_id}"
   login         = var.marathon_login_secret
   stage_name    = "v1"
 }
@@ -70,121 +69,53 @@ module "bucket" {
 }
 
 ################################################################################
-# The function's network: 443 to Admin Router's load balancer, the Secrets Manager endpoint and S3, nothing else
+# The function: 443 to Admin Router's load balancer, its own Secrets Manager endpoint and S3, nothing else; its
+# bucket, its lock, its dead letters and DC/OS's password; the network, role and logs of a VPC Lambda are shared
 ################################################################################
 
-resource "aws_security_group" "function" {
-  name        = local.function_name
-  description = "The snapshot Lambda: out to Admin Router, Secrets Manager's endpoint and S3 only; nothing in"
-  vpc_id      = var.vpc_id
-  tags        = merge(local.tags, { Name = local.function_name })
+module "function" {
+  source = "../.shared/vpc-lambda"
 
-  lifecycle {
-    create_before_destroy = true
+  name                       = local.function_name
+  description                = "Marathon snapshots of ${module.label.id}: takes them on a schedule, restores one on POST /restore"
+  security_group_description = "The snapshot Lambda: out to Admin Router, Secrets Manager's endpoint and S3 only; nothing in"
+  vpc_id                     = var.vpc_id
+  subnet_ids                 = var.private_subnet_ids
+  zip                        = var.lambda_zip
+  memory_size                = 256
+  timeout                    = 60
+  reserved_concurrency       = var.reserved_concurrency
+  egress_security_groups     = { "load balancer of Admin Router: Marathon" = var.admin_router_security_group_id }
+  egress_prefix_lists        = { "S3 through the gateway endpoint: the snapshots" = var.s3_prefix_list_id }
+  secrets_endpoint = local.login == null ? null : {
+    name        = format(local.name, "snapshot-secrets")
+    description = "Secrets Manager endpoint of the snapshot Lambda: 443 from the Lambda only"
+    subnet_ids  = var.private_subnet_ids
   }
+  policy_json            = data.aws_iam_policy_document.function.json
+  policy_name            = "marathon-snapshot"
+  dead_letter_target_arn = aws_sqs_queue.dead_letters.arn
+  kms_key_arn            = var.kms_key_arn
+  log_retention_days     = var.log_retention_days
+  tags                   = local.tags
+
+  environment = merge(
+    {
+      NGP_SNAPSHOT_BUCKET  = module.bucket.id
+      NGP_SNAPSHOT_PREFIX  = var.snapshot_prefix
+      NGP_SNAPSHOT_CLUSTER = module.label.id
+      NGP_MARATHON_URL     = var.marathon_url
+      NGP_TIMEOUT_SECONDS  = "25"
+    },
+    local.login == null ? {} : {
+      NGP_MARATHON_LOGIN_URL       = local.login.url
+      NGP_MARATHON_UID             = local.login.uid
+      NGP_MARATHON_PASSWORD_SECRET = local.login.password_secret_arn
+    },
+  )
 }
 
-# Rules whose target is another group use aws_security_group_rule (see the dcos module: moto reports the newer
-# resource's referenced group in a form that shows as a change on every plan).
-resource "aws_security_group_rule" "function_to_admin_router" {
-  type                     = "egress"
-  security_group_id        = aws_security_group.function.id
-  description              = "443 to the load balancer of Admin Router: Marathon"
-  protocol                 = "tcp"
-  from_port                = 443
-  to_port                  = 443
-  source_security_group_id = var.admin_router_security_group_id
-}
-
-resource "aws_security_group_rule" "function_to_secrets" {
-  count = local.login == null ? 0 : 1
-
-  type                     = "egress"
-  security_group_id        = aws_security_group.function.id
-  description              = "443 to the Secrets Manager endpoint of this module: the DC/OS password"
-  protocol                 = "tcp"
-  from_port                = 443
-  to_port                  = 443
-  source_security_group_id = aws_security_group.secrets_endpoint[0].id
-}
-
-resource "aws_vpc_security_group_egress_rule" "function_s3" {
-  security_group_id = aws_security_group.function.id
-  description       = "443 to S3 through the gateway endpoint: the snapshots"
-  ip_protocol       = "tcp"
-  from_port         = 443
-  to_port           = 443
-  prefix_list_id    = var.s3_prefix_list_id
-  tags              = local.tags
-}
-
-# Secrets Manager inside the VPC, for the function alone: no private DNS, so nothing else's traffic moves to it;
-# the function is told the endpoint's own name.
-resource "aws_security_group" "secrets_endpoint" {
-  count = local.login == null ? 0 : 1
-
-  name        = format(local.name, "snapshot-secrets")
-  description = "Secrets Manager endpoint of the snapshot Lambda: 443 from the Lambda only"
-  vpc_id      = var.vpc_id
-  tags        = merge(local.tags, { Name = format(local.name, "snapshot-secrets") })
-
-  lifecycle {
-    create_before_destroy = true
-  }
-}
-
-resource "aws_security_group_rule" "secrets_endpoint_in" {
-  count = local.login == null ? 0 : 1
-
-  type                     = "ingress"
-  security_group_id        = aws_security_group.secrets_endpoint[0].id
-  description              = "443 from the snapshot Lambda"
-  protocol                 = "tcp"
-  from_port                = 443
-  to_port                  = 443
-  source_security_group_id = aws_security_group.function.id
-}
-
-resource "aws_vpc_endpoint" "secrets" {
-  count = local.login == null ? 0 : 1
-
-  vpc_id              = var.vpc_id
-  service_name        = "com.amazonaws.${local.region}.secretsmanager"
-  vpc_endpoint_type   = "Interface"
-  subnet_ids          = var.private_subnet_ids
-  security_group_ids  = [aws_security_group.secrets_endpoint[0].id]
-  private_dns_enabled = false
-  tags                = merge(local.tags, { Name = format(local.name, "snapshot-secrets") })
-}
-
-################################################################################
-# The function, its role, its logs and its dead-letter queue
-################################################################################
-
-data "aws_iam_policy_document" "assume_lambda" {
-  statement {
-    actions = ["sts:AssumeRole"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["lambda.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
-  }
-}
-
-resource "aws_iam_role" "function" {
-  name               = local.function_name
-  description        = "The snapshot Lambda: its bucket, its logs, its network interfaces and DC/OS's password"
-  assume_role_policy = data.aws_iam_policy_document.assume_lambda.json
-  tags               = local.tags
-}
-
+# The function's own permissions; the shared submodule adds its logs, its network interfaces and X-Ray.
 data "aws_iam_policy_document" "function" {
   statement {
     sid       = "ListItsSnapshots"
@@ -225,31 +156,9 @@ data "aws_iam_policy_document" "function" {
   }
 
   statement {
-    sid       = "WriteItsLogs"
-    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${aws_cloudwatch_log_group.function.arn}:*"]
-  }
-
-  statement {
     sid       = "ItsDeadLetters"
     actions   = ["sqs:SendMessage"]
     resources = [aws_sqs_queue.dead_letters.arn]
-  }
-
-  # Lambda checks these when it creates the function, with no subnet or VPC in the request's context, so a list of
-  # subnets or an ec2:Vpc condition fails CreateFunction (the Lambda guide's VPC permissions). The guide's narrowest
-  # form: every EC2 resource of this account and region.
-  statement {
-    sid       = "VpcNetworkInterfaces"
-    actions   = ["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"]
-    resources = ["${local.arn_prefix}:*/*"]
-  }
-
-  # Describe calls and X-Ray's writes have no resource-level permissions: AWS documents "*" for them.
-  statement {
-    sid       = "DescribeNetworkAndTrace"
-    actions   = ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "xray:PutTraceSegments", "xray:PutTelemetryRecords"]
-    resources = ["*"]
   }
 
   dynamic "statement" {
@@ -262,21 +171,6 @@ data "aws_iam_policy_document" "function" {
   }
 }
 
-resource "aws_iam_role_policy" "function" {
-  name   = "marathon-snapshot"
-  role   = aws_iam_role.function.id
-  policy = data.aws_iam_policy_document.function.json
-}
-
-# Lambda's own log group name: the emulator keeps no LoggingConfig, so a custom one would show as a change on every
-# plan. The platform key's policy admits /aws/lambda/<pre_tag>-*-<post_tag> (the manager module).
-resource "aws_cloudwatch_log_group" "function" {
-  name              = "/aws/lambda/${local.function_name}"
-  retention_in_days = var.log_retention_days
-  kms_key_id        = var.kms_key_arn
-  tags              = local.tags
-}
-
 resource "aws_sqs_queue" "dead_letters" {
   name                      = format(local.name, "marathon-snapshot-failed")
   kms_master_key_id         = var.kms_key_arn
@@ -284,54 +178,60 @@ resource "aws_sqs_queue" "dead_letters" {
   tags                      = local.tags
 }
 
-resource "aws_lambda_function" "snapshot" {
-  # checkov:skip=CKV_AWS_272: ngp builds the package from its own source on the machine that applies; a Signer profile would sign what that same machine built, so it would prove nothing more than source_code_hash does.
-  function_name                  = local.function_name
-  description                    = "Marathon snapshots of ${module.label.id}: takes them on a schedule, restores one on POST /restore"
-  role                           = aws_iam_role.function.arn
-  filename                       = var.lambda_zip
-  source_code_hash               = filebase64sha256(var.lambda_zip)
-  runtime                        = "provided.al2023"
-  handler                        = "bootstrap"
-  architectures                  = ["x86_64"]
-  memory_size                    = 256
-  timeout                        = 60
-  reserved_concurrent_executions = var.reserved_concurrency
-  kms_key_arn                    = var.kms_key_arn
-  tags                           = local.tags
+# The state of earlier versions, where the function's pieces were written out here.
+moved {
+  from = aws_security_group.function
+  to   = module.function.aws_security_group.function
+}
 
-  environment {
-    variables = merge(
-      {
-        NGP_SNAPSHOT_BUCKET  = module.bucket.id
-        NGP_SNAPSHOT_PREFIX  = var.snapshot_prefix
-        NGP_SNAPSHOT_CLUSTER = module.label.id
-        NGP_MARATHON_URL     = var.marathon_url
-        NGP_TIMEOUT_SECONDS  = "25"
-      },
-      local.login == null ? {} : {
-        NGP_MARATHON_LOGIN_URL       = local.login.url
-        NGP_MARATHON_UID             = local.login.uid
-        NGP_MARATHON_PASSWORD_SECRET = local.login.password_secret_arn
-        NGP_SECRETS_ENDPOINT         = "https://${aws_vpc_endpoint.secrets[0].dns_entry[0].dns_name}"
-      },
-    )
-  }
+moved {
+  from = aws_security_group_rule.function_to_admin_router
+  to   = module.function.aws_security_group_rule.out["load balancer of Admin Router: Marathon"]
+}
 
-  vpc_config {
-    subnet_ids         = var.private_subnet_ids
-    security_group_ids = [aws_security_group.function.id]
-  }
+moved {
+  from = aws_security_group_rule.function_to_secrets[0]
+  to   = module.function.aws_security_group_rule.to_secrets_endpoint["secrets"]
+}
 
-  dead_letter_config {
-    target_arn = aws_sqs_queue.dead_letters.arn
-  }
+moved {
+  from = aws_vpc_security_group_egress_rule.function_s3
+  to   = module.function.aws_vpc_security_group_egress_rule.prefix_list["S3 through the gateway endpoint: the snapshots"]
+}
 
-  tracing_config {
-    mode = "Active"
-  }
+moved {
+  from = aws_security_group.secrets_endpoint[0]
+  to   = module.function.aws_security_group.secrets_endpoint["secrets"]
+}
 
-  depends_on = [aws_iam_role_policy.function, aws_cloudwatch_log_group.function]
+moved {
+  from = aws_security_group_rule.secrets_endpoint_in[0]
+  to   = module.function.aws_security_group_rule.secrets_endpoint_in["secrets"]
+}
+
+moved {
+  from = aws_vpc_endpoint.secrets[0]
+  to   = module.function.aws_vpc_endpoint.secrets["secrets"]
+}
+
+moved {
+  from = aws_iam_role.function
+  to   = module.function.aws_iam_role.function
+}
+
+moved {
+  from = aws_iam_role_policy.function
+  to   = module.function.aws_iam_role_policy.function
+}
+
+moved {
+  from = aws_cloudwatch_log_group.function
+  to   = module.function.aws_cloudwatch_log_group.function
+}
+
+moved {
+  from = aws_lambda_function.snapshot
+  to   = module.function.aws_lambda_function.function
 }
 
 ################################################################################
@@ -347,13 +247,13 @@ resource "aws_cloudwatch_event_rule" "schedule" {
 
 resource "aws_cloudwatch_event_target" "schedule" {
   rule = aws_cloudwatch_event_rule.schedule.name
-  arn  = aws_lambda_function.snapshot.arn
+  arn  = module.function.function_arn
 }
 
 resource "aws_lambda_permission" "schedule" {
   statement_id   = "TakeOnSchedule"
   action         = "lambda:InvokeFunction"
-  function_name  = aws_lambda_function.snapshot.function_name
+  function_name  = module.function.function_name
   principal      = "events.amazonaws.com"
   source_arn     = aws_cloudwatch_event_rule.schedule.arn
   source_account = local.account_id
@@ -482,13 +382,13 @@ resource "aws_api_gateway_integration" "restore" {
   http_method             = aws_api_gateway_method.restore.http_method
   type                    = "AWS_PROXY"
   integration_http_method = "POST"
-  uri                     = aws_lambda_function.snapshot.invoke_arn
+  uri                     = module.function.invoke_arn
 }
 
 resource "aws_lambda_permission" "restore" {
   statement_id   = "RestoreThroughTheApi"
   action         = "lambda:InvokeFunction"
-  function_name  = aws_lambda_function.snapshot.function_name
+  function_name  = module.function.function_name
   principal      = "apigateway.amazonaws.com"
   source_arn     = "${aws_api_gateway_rest_api.restore.execution_arn}/*/POST/restore"
   source_account = local.account_id

@@ -25,15 +25,15 @@ run "logstash_role_is_mapped_on_apply" {
     error_message = "the apply must run the function that writes the role mapping"
   }
   assert {
-    condition     = jsondecode(aws_lambda_function.security_roles.environment[0].variables["NGP_SECURITY_ROLES"]).ngp_logstash.backend_roles == ["arn:aws:iam::123456789012:role/ngp-private-agent-dev"]
+    condition     = jsondecode(module.security_roles_function.environment["NGP_SECURITY_ROLES"]).ngp_logstash.backend_roles == ["arn:aws:iam::123456789012:role/ngp-private-agent-dev"]
     error_message = "Logstash's role (the private agents') must be the mapping's backend role"
   }
   assert {
-    condition     = jsondecode(aws_lambda_function.security_roles.environment[0].variables["NGP_SECURITY_ROLES"]).ngp_logstash.role.index_permissions[0].index_patterns == ["ngp-logs-*"]
+    condition     = jsondecode(module.security_roles_function.environment["NGP_SECURITY_ROLES"]).ngp_logstash.role.index_permissions[0].index_patterns == ["ngp-logs-*"]
     error_message = "the role must reach the platform's log indices only"
   }
   assert {
-    condition     = !strcontains(aws_lambda_function.security_roles.environment[0].variables["NGP_SECURITY_ROLES"], "all_access")
+    condition     = !strcontains(module.security_roles_function.environment["NGP_SECURITY_ROLES"], "all_access")
     error_message = "Logstash must not be an administrator"
   }
   # The domain's access policy is checked before fine-grained access control: it must let the function's

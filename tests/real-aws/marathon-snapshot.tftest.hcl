@@ -1,4 +1,4 @@
-# docs/real-aws.md rows 4 and 5: the marathon-snapshot module.
+# docs/real-aws.md row 5: the marathon-snapshot module.
 mock_provider "aws" {
   source          = "./"
   override_during = plan
@@ -15,21 +15,13 @@ variables {
   lambda_zip                     = "bootstrap.zip"
 }
 
-run "lambda_create_time_checks_and_concurrency" {
+run "no_reserved_concurrency_and_a_lock" {
   command = plan
   module { source = "../../modules/marathon-snapshot" }
 
-  # 4: Lambda's create-time check of the ENI permissions has no subnet or VPC to match.
-  assert {
-    condition = alltrue([
-      for s in data.aws_iam_policy_document.function.statement : s.resources == toset(["arn:aws:ec2:eu-west-1:123456789012:*/*"]) && length(s.condition) == 0
-      if contains(s.actions, "ec2:CreateNetworkInterface") || contains(s.actions, "ec2:DeleteNetworkInterface")
-    ])
-    error_message = "the ENI permissions must name every EC2 resource of the account and region, with no condition"
-  }
   # 5: no reservation by default (a quota of 10 refuses any); the lock in the bucket keeps runs apart instead.
   assert {
-    condition     = coalesce(aws_lambda_function.snapshot.reserved_concurrent_executions, -1) == -1
+    condition     = coalesce(module.function.reserved_concurrency, -1) == -1
     error_message = "the function must reserve no concurrency by default"
   }
   assert {

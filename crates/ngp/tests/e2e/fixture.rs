@@ -46,12 +46,18 @@ impl Platform {
         // The emulators stop when the platform is dropped; until `up` returns, this guard does it.
         let guard = EmulatorGuard(dir);
         let started = std::time::Instant::now();
-        let up = ok(local(dir, port).args(["up", "--env", "local"]));
+        let up = run(local(dir, port).args(["up", "--env", "local"]));
+        assert!(up.status.success(), "ngp up failed: {}", stderr(&up));
+        // The static builds' line, when this run made them (the first run on a fresh checkout).
+        for line in stderr(&up).lines().filter(|l| l.starts_with("built ")) {
+            eprintln!("{}: {line}", variant.name);
+        }
         eprintln!(
             "{}: platform up in {:.0} s",
             variant.name,
             started.elapsed().as_secs_f64()
         );
+        let up = stdout(&up);
         let outputs = serde_json::from_str(&ok(local(dir, port).args(["output", "--env", "local", "--json"]))).unwrap();
         let rendered =
             serde_json::from_str(&ok(local(dir, port).args(["apps", "plan", "--env", "local", "--json"]))).unwrap();

@@ -89,7 +89,7 @@ pub async fn function_runs_the_static_package(p: &Platform) {
     std::io::Read::read_to_end(&mut entry, &mut binary).unwrap();
     assert_static_executable(&binary);
 
-    let function = state_resource(dir, "marathon-snapshot", "aws_lambda_function");
+    let function = state_resource(dir, "marathon-snapshot.module.function", "aws_lambda_function");
     use base64::Engine as _;
     let digest = base64::engine::general_purpose::STANDARD.encode(<sha2::Sha256 as sha2::Digest>::digest(&zip_bytes));
     assert_eq!(function["code_sha256"], digest, "the function runs that zip");
@@ -102,7 +102,7 @@ pub async fn function_runs_the_static_package(p: &Platform) {
 /// The function is in the private subnets, and its environment names DC/OS's password secret without holding the
 /// password.
 pub async fn function_in_private_subnets_without_the_password(p: &Platform) {
-    let function = state_resource(p.dir(), "marathon-snapshot", "aws_lambda_function");
+    let function = state_resource(p.dir(), "marathon-snapshot.module.function", "aws_lambda_function");
     let cluster = &p.outputs["cluster"];
     // subnet_ids is a set: compared as one.
     let sorted = |v: &serde_json::Value| {
@@ -134,7 +134,7 @@ pub async fn function_in_private_subnets_without_the_password(p: &Platform) {
 /// the VPC.
 pub async fn function_reaches_three_targets_only(p: &Platform) {
     let (dir, cluster) = (p.dir(), &p.outputs["cluster"]);
-    let function = state_resource(dir, "marathon-snapshot", "aws_lambda_function");
+    let function = state_resource(dir, "marathon-snapshot.module.function", "aws_lambda_function");
     let sg = function["vpc_config"][0]["security_group_ids"][0].as_str().unwrap();
     let rules = p
         .aws
@@ -144,7 +144,7 @@ pub async fn function_reaches_three_targets_only(p: &Platform) {
         .send()
         .await
         .unwrap();
-    let endpoint = state_resource(dir, "marathon-snapshot", "aws_vpc_endpoint");
+    let endpoint = state_resource(dir, "marathon-snapshot.module.function", "aws_vpc_endpoint");
     let mut expected = vec![
         cluster["admin_router_security_group_id"].as_str().unwrap().to_owned(),
         endpoint["security_group_ids"][0].as_str().unwrap().to_owned(),

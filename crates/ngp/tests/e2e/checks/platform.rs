@@ -266,28 +266,37 @@ pub async fn destroy_leaves_nothing(p: &Platform) {
     assert_eq!(apps, serde_json::json!({"apps": []}));
 }
 
-/// Bad values fail at plan time, through the modules' variable validations, named where the user set them, and a
-/// failed plan leaves no saved plan.
+/// Bad values fail at plan time, through the modules' variable validations, all of them in one line, each named
+/// where the user set it; a failed plan leaves no saved plan. One plan holds the five, as terraform reports every
+/// failed validation of a run.
 pub async fn bad_values_fail_at_plan_time(p: &Platform) {
     let overlay_path = p.dir().join("ngp.local.tfvars");
-    for (overlay, expected) in [
-        ("num_masters = 4\n", "num_masters must be 1, 3 or 5"),
+    let cases = [
+        ("num_masters = 4", "num_masters must be 1, 3 or 5"),
         (
-            "public_subnet_cidrs = [\"10.0.10.0/24\", \"10.0.11.0/24\"]\nprivate_subnet_cidrs = [\"10.0.11.0/24\", \"10.0.20.0/22\"]\n",
+            "public_subnet_cidrs = [\"10.0.10.0/24\", \"10.0.11.0/24\"]\nprivate_subnet_cidrs = [\"10.0.11.0/24\", \"10.0.20.0/22\"]",
             "public_subnet_cidrs and private_subnet_cidrs must not overlap one another",
         ),
-        ("dcos_installer_sha256 = \"abc123\"\n", "dcos_installer_sha256 must be 64 lower-case hex characters"),
-        ("dns_records = true\ndomain = null\ncreate_dns_zone = false\n", "dns_records = true needs domain"),
-        ("redis_automatic_failover = true\n", "redis_automatic_failover needs redis_nodes = 2 or more"),
-    ] {
-        std::fs::write(&overlay_path, overlay).unwrap();
-        let out = p.run(&["plan", "--env", "local"]);
-        assert_one_error(&out, &format!("{}:", overlay_path.display()));
-        assert!(stderr(&out).contains(expected), "expected {expected:?} in {}", stderr(&out));
-        assert!(!stderr(&out).contains("variables.tf"), "{}", stderr(&out));
-        assert!(!p.dir().join(".ngp/local/ngp.tfplan").exists(), "a failed plan leaves no saved plan");
-    }
+        ("dcos_installer_sha256 = \"abc123\"", "dcos_installer_sha256 must be 64 lower-case hex characters"),
+        ("dns_records = true\ndomain = null\ncreate_dns_zone = false", "dns_records = true needs domain"),
+        ("redis_automatic_failover = true", "redis_automatic_failover needs redis_nodes = 2 or more"),
+    ];
+    let overlay: String = cases.iter().map(|(values, _)| format!("{values}\n")).collect();
+    std::fs::write(&overlay_path, overlay).unwrap();
+    let out = p.run(&["plan", "--env", "local"]);
     std::fs::remove_file(&overlay_path).unwrap();
+    assert_one_error(&out, &format!("{}:", overlay_path.display()));
+    let printed = stderr(&out);
+    for (_, expected) in cases {
+        assert!(printed.contains(expected), "expected {expected:?} in {printed}");
+    }
+    let named = printed.matches(&format!("{}:", overlay_path.display())).count();
+    assert!(named >= cases.len(), "each value named where it was set: {printed}");
+    assert!(!printed.contains("variables.tf"), "{printed}");
+    assert!(
+        !p.dir().join(".ngp/local/ngp.tfplan").exists(),
+        "a failed plan leaves no saved plan"
+    );
 }
 
 /// `ngp local down` stops the emulators: `local status` then exits 3.
