@@ -70,7 +70,11 @@ pub async fn import_id(sdk: &aws_config::SdkConfig, kind: &str, after: &Value) -
         | "aws_cloudwatch_event_rule"
         | "aws_elasticache_subnet_group"
         | "aws_ecr_repository"
-        | "aws_iam_user" => text("name"),
+        | "aws_iam_user"
+        | "aws_autoscaling_group" => text("name"),
+        "aws_key_pair" => text("key_name"),
+        "aws_lambda_permission" => Ok(format!("{}/{}", text("function_name")?, text("statement_id")?)),
+        "aws_route53_record" => route53_record_id(after),
         "aws_cloudwatch_log_resource_policy" => text("policy_name"),
         "aws_lambda_function" => text("function_name"),
         "aws_opensearch_domain" => text("domain_name"),
@@ -81,8 +85,34 @@ pub async fn import_id(sdk: &aws_config::SdkConfig, kind: &str, after: &Value) -
         "aws_security_group" => security_group_id(sdk, &text("name")?, &text("vpc_id")?).await,
         "aws_lb" => load_balancer_arn(sdk, &text("name")?).await,
         "aws_lb_target_group" => target_group_arn(sdk, &text("name")?).await,
-        other => Err(format!("ngp does not know how to find a {other}")),
+        "aws_launch_template" => launch_template_id(sdk, &text("name")?).await,
+        other => Err(format!("ngp does not know how to find a {other} by its name")),
     }
+}
+
+/// A record's import id: `ZONEID_NAME_TYPE`, and `_SETIDENTIFIER` for a record of a routing policy.
+fn route53_record_id(after: &Value) -> Result<String, String> {
+    let mut parts = Vec::new();
+    for key in ["zone_id", "name", "type"] {
+        let value = after[key]
+            .as_str()
+            .ok_or_else(|| format!("its {key} is not known before apply"))?;
+        parts.push(value.trim_end_matches('.').to_owned());
+    }
+    parts.extend(after["set_identifier"].as_str().map(str::to_owned));
+    Ok(parts.join("_"))
+}
+
+async fn launch_template_id(sdk: &aws_config::SdkConfig, name: &str) -> Result<String, String> {
+    let found = aws_sdk_ec2::Client::new(sdk)
+        .describe_launch_templates()
+        .launch_template_names(name)
+        .send()
+        .await
+        .map_err(|e| format!("cannot look it up: {}", ngp_aws::one_line(&e)))?;
+    let id = found.launch_templates().first().and_then(|t| t.launch_template_id());
+    id.map(str::to_owned)
+        .ok_or_else(|| format!("no launch template named {name}"))
 }
 
 async fn iam_policy_arn(sdk: &aws_config::SdkConfig, after: &Value) -> Result<String, String> {
@@ -180,6 +210,33 @@ mod tests {
         assert_eq!(
             addresses,
             ["module.logs.aws_security_group.domain", "module.m.aws_iam_role.r"]
+        );
+    }
+
+    #[test]
+    fn records_and_permissions_are_found_by_their_planned_names() {
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let sdk = aws_config::SdkConfig::builder().build();
+        let id = |kind: &str, after: Value| runtime.block_on(import_id(&sdk, kind, &after));
+        let record =
+            serde_json::json!({"zone_id": "Z1", "name": "dcos.ngp.test.", "type": "A", "set_identifier": null});
+        assert_eq!(id("aws_route53_record", record), Ok("Z1_dcos.ngp.test_A".to_owned()));
+        let weighted = serde_json::json!({"zone_id": "Z1", "name": "a.b", "type": "CNAME", "set_identifier": "blue"});
+        assert_eq!(id("aws_route53_record", weighted), Ok("Z1_a.b_CNAME_blue".to_owned()));
+        let unknown_zone = serde_json::json!({"name": "a.b", "type": "A"});
+        assert_eq!(
+            id("aws_route53_record", unknown_zone),
+            Err("its zone_id is not known before apply".to_owned())
+        );
+        let permission = serde_json::json!({"function_name": "f", "statement_id": "AllowSchedule"});
+        assert_eq!(
+            id("aws_lambda_permission", permission),
+            Ok("f/AllowSchedule".to_owned())
+        );
+        let waf = serde_json::json!({"name": "acl"});
+        assert_eq!(
+            id("aws_wafv2_web_acl", waf),
+            Err("ngp does not know how to find a aws_wafv2_web_acl by its name".to_owned())
         );
     }
 

@@ -35,7 +35,10 @@ fn ten_interrupts_across_a_full_apply_then_it_converges() {
     let _guard = EmulatorGuard(dir);
     ok(local(dir, port).args(["init"]));
     ok(local(dir, port).args(["local", "up"]));
-    let mut log = Vec::new();
+    // Each point's output and state, kept for a failure's post-mortem (the project is deleted when the test ends).
+    let kept = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("interrupt-full");
+    let _ = std::fs::remove_dir_all(&kept);
+    std::fs::create_dir_all(&kept).unwrap();
     for point in 0..POINTS {
         let delay = Duration::from_millis([0, 300, 700, 1200, 0, 2000, 500, 3000, 1500, 4000][point]);
         let child = local(dir, port)
@@ -45,6 +48,17 @@ fn ten_interrupts_across_a_full_apply_then_it_converges() {
             .spawn()
             .unwrap();
         let stopped = interrupt_after_share(child, POINTS + 1 - point, delay);
+        let state = dir.join(".ngp/local/terraform.tfstate");
+        std::fs::write(kept.join(format!("point-{point}.log")), &stopped.printed).unwrap();
+        let _ = std::fs::copy(&state, kept.join(format!("point-{point}.tfstate")));
+        eprintln!(
+            "point {point}: exit {:?} after {} of {} done (last: {}); in the state: {}",
+            stopped.code,
+            stopped.done,
+            stopped.total,
+            stopped.last,
+            unsettled(&state)
+        );
         assert_eq!(stopped.code, Some(130), "point {point}: {}", stopped.printed);
         assert!(
             !stopped.printed.contains("already exists"),
@@ -57,17 +71,36 @@ fn ten_interrupts_across_a_full_apply_then_it_converges() {
             Vec::<String>::new(),
             "point {point}: terraform left running"
         );
-        log.push(format!(
-            "point {point}: {} of {} done, last: {}",
-            stopped.done, stopped.total, stopped.last
-        ));
     }
-    eprintln!("{}", log.join("\n"));
     let applied = ok(local(dir, port).args(["apply", "--env", "local", "--auto-approve"]));
     assert!(!applied.contains("already exists"), "{applied}");
     let replan = run(local(dir, port).args(["plan", "--env", "local", "--detailed-exitcode"]));
     assert_eq!(replan.status.code(), Some(0), "{}", stdout(&replan));
     ok(local(dir, port).args(["destroy", "--env", "local", "--auto-approve"]));
+}
+
+/// The state's instances that are not simply current: tainted, or deposed (a replaced object not yet deleted).
+fn unsettled(state: &std::path::Path) -> String {
+    let text = std::fs::read_to_string(state).unwrap_or_default();
+    let state: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    let mut found = Vec::new();
+    for resource in state["resources"].as_array().into_iter().flatten() {
+        let address = format!(
+            "{}.{}.{}",
+            resource["module"].as_str().unwrap_or(""),
+            resource["type"],
+            resource["name"]
+        );
+        for instance in resource["instances"].as_array().into_iter().flatten() {
+            if instance["status"] == "tainted" || instance.get("deposed").is_some() {
+                found.push(format!("{address} ({}{})", instance["status"], instance["deposed"]));
+            }
+        }
+    }
+    format!(
+        "{} resources, unsettled: {found:?}",
+        state["resources"].as_array().map_or(0, Vec::len)
+    )
 }
 
 /// How an interrupted apply ended: its exit code, what it printed, and how far it had got.
