@@ -353,11 +353,15 @@ pub async fn inventory(aws: &Aws) -> Vec<String> {
     found
 }
 
+/// The local environment's Terraform state, as it is now (checks that change the platform change it).
+pub fn local_state(dir: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(dir.join(".ngp/local/terraform.tfstate")).unwrap()).unwrap()
+}
+
 /// The attributes of the one resource `type_name` of `module` in the workspace's state, as the provider read
 /// them back from the emulator.
 pub fn state_resource(dir: &Path, module: &str, type_name: &str) -> serde_json::Value {
-    let state: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.join(".ngp/local/terraform.tfstate")).unwrap()).unwrap();
+    let state = local_state(dir);
     let resource = state["resources"]
         .as_array()
         .unwrap()

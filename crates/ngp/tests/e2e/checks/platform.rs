@@ -130,6 +130,235 @@ pub async fn inventory_holds_every_kind(p: &Platform) {
     }
 }
 
+/// Marathon's JSON Schema for app definitions, from the reference material beside the repository.
+fn marathon_app_schema() -> Option<serde_json::Value> {
+    let path = ngp_testing::reference("marathon/schema/AppDefinition.json")?;
+    Some(serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap())
+}
+
+/// Runs shellcheck on each user-data script (base64 of gzip, or of plain text). Required in CI.
+pub async fn user_data_passes_shellcheck(p: &Platform) {
+    let scripts = &p.user_data;
+    if Command::new("shellcheck").arg("--version").output().is_err() {
+        assert!(
+            std::env::var_os("NGP_REQUIRE_TOOLS").is_none(),
+            "shellcheck is required here"
+        );
+        eprintln!("skipped shellcheck: not installed");
+        return;
+    }
+    for (name, encoded) in scripts {
+        let script = decode_user_data(encoded);
+        assert!(
+            script.starts_with(b"#!/bin/bash"),
+            "{name}: {}",
+            String::from_utf8_lossy(&script)
+        );
+        let out = decode(Command::new("shellcheck").args(["-s", "bash", "-"]), &script);
+        assert!(
+            out.status.success(),
+            "shellcheck on {name}:\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+}
+
+/// Every env file a module asks the agents to write (node_files, 0600) holds values that no app carries: the
+/// Tyk credentials, Redis's token and Sysdig's access key reach their tasks only through Docker's --env-file.
+pub async fn env_files_stay_out_of_marathon(p: &Platform) {
+    let (rendered, outputs, aws) = (&p.rendered, &p.outputs, &p.aws);
+    let apps = rendered.to_string();
+    let mut checked = Vec::new();
+    for (module, outs) in outputs.as_object().unwrap() {
+        let Some(files) = outs["node_files"].as_array() else {
+            continue;
+        };
+        for file in files.iter().filter(|f| f["path"].as_str().unwrap().ends_with(".env")) {
+            assert_eq!(file["mode"], "0600", "{module}: {file}");
+            let arn = file["secret_arn"].as_str().unwrap();
+            let value = aws.secret(arn).await;
+            for line in value.lines() {
+                let (name, value) = line.split_once('=').unwrap();
+                assert!(
+                    value.len() >= 16 && !apps.contains(value),
+                    "{module}: {name} is in an app"
+                );
+                checked.push(name.to_owned());
+            }
+        }
+    }
+    checked.sort();
+    for name in [
+        "ACCESS_KEY",
+        "TYK_GW_SLAVEOPTIONS_APIKEY",
+        "TYK_PMP_PUMPS_HYBRID_META_APIKEY",
+        "JENKINS_ADMIN_PASSWORD",
+    ] {
+        assert!(checked.iter().any(|c| c == name), "{name} among {checked:?}");
+    }
+}
+
+/// The platform key lets EC2 Auto Scaling's service-linked role use it for the nodes' volumes, as the Auto
+/// Scaling guide requires (the emulator does not check key policies; the state holds what Terraform sent).
+pub async fn autoscaling_may_use_the_platform_key(p: &Platform) {
+    let dir = p.dir();
+    let state = local_state(dir);
+    let key = state["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["type"] == "aws_kms_key" && r["name"] == "platform")
+        .expect("the platform key in the state");
+    let policy: serde_json::Value =
+        serde_json::from_str(key["instances"][0]["attributes"]["policy"].as_str().unwrap()).unwrap();
+    let statement = |sid: &str| {
+        policy["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["Sid"] == sid)
+            .unwrap_or_else(|| panic!("no statement {sid} in {policy}"))
+            .clone()
+    };
+    let role = "role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling";
+    let uses = statement("AutoScalingUsesTheKeyForVolumes");
+    assert!(uses["Principal"]["AWS"].as_str().unwrap().ends_with(role), "{uses}");
+    let mut actions: Vec<&str> = uses["Action"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    actions.sort_unstable();
+    assert_eq!(
+        actions,
+        [
+            "kms:Decrypt",
+            "kms:DescribeKey",
+            "kms:Encrypt",
+            "kms:GenerateDataKey*",
+            "kms:ReEncrypt*"
+        ]
+    );
+    let grants = statement("AutoScalingAttachesEncryptedVolumes");
+    assert!(grants["Principal"]["AWS"].as_str().unwrap().ends_with(role), "{grants}");
+    assert_eq!(grants["Action"], serde_json::json!("kms:CreateGrant"));
+    assert_eq!(
+        grants["Condition"]["Bool"]["kms:GrantIsForAWSResource"],
+        serde_json::json!("true")
+    );
+}
+
+/// Every log group encrypted with the platform key is one the key lets CloudWatch Logs use: on AWS a group the
+/// key policy does not name cannot be written (WAF's, API Gateway's, a Lambda's), while the emulator checks no
+/// key policy at all.
+pub async fn log_groups_may_use_the_platform_key(p: &Platform) {
+    let dir = p.dir();
+    let state = local_state(dir);
+    let resources = state["resources"].as_array().unwrap();
+    let key = resources
+        .iter()
+        .find(|r| r["type"] == "aws_kms_key" && r["name"] == "platform")
+        .expect("the platform key in the state");
+    let attributes = &key["instances"][0]["attributes"];
+    let policy: serde_json::Value = serde_json::from_str(attributes["policy"].as_str().unwrap()).unwrap();
+    let logs = policy["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["Sid"] == "CloudWatchLogsUsesTheKey")
+        .expect("a statement for CloudWatch Logs");
+    let patterns: Vec<glob::Pattern> = logs["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| glob::Pattern::new(p.as_str().unwrap()).unwrap())
+        .collect();
+    let groups: Vec<&serde_json::Value> = resources
+        .iter()
+        .filter(|r| r["type"] == "aws_cloudwatch_log_group" && r["mode"] == "managed")
+        .flat_map(|r| r["instances"].as_array().unwrap())
+        .map(|i| &i["attributes"])
+        .filter(|a| a["kms_key_id"] == attributes["arn"])
+        .collect();
+    assert!(
+        groups.len() >= 5,
+        "the platform's encrypted log groups: {}",
+        groups.len()
+    );
+    for group in groups {
+        let arn = group["arn"].as_str().unwrap();
+        assert!(
+            patterns.iter().any(|p| p.matches(arn)),
+            "the platform key does not let CloudWatch Logs use it for {arn}"
+        );
+    }
+}
+
+/// The Tyk gateway's public load balancer and the regional restore API each sit behind a web ACL of their own,
+/// which rate-limits each address, runs AWS's known-bad-inputs group (Log4Shell) and logs every request to an
+/// aws-waf-logs- group with the Authorization header redacted.
+pub async fn public_fronts_sit_behind_waf(p: &Platform) {
+    let dir = p.dir();
+    let state = local_state(dir);
+    let resources = state["resources"].as_array().unwrap();
+    let find = |module: &str, type_name: &str, name: &str| -> serde_json::Value {
+        resources
+            .iter()
+            .find(|r| r["module"] == module && r["type"] == type_name && r["name"] == name)
+            .unwrap_or_else(|| panic!("no {type_name}.{name} in {module}"))["instances"][0]["attributes"]
+            .clone()
+    };
+    // The gateway's load balancer is its shared front's (https-alb); the module associates the web ACL with it.
+    let fronts = [
+        (
+            "module.api-gateway",
+            "module.api-gateway.module.web_acl",
+            find("module.api-gateway.module.front", "aws_lb", "this"),
+        ),
+        (
+            "module.marathon-snapshot",
+            "module.marathon-snapshot.module.web_acl[0]",
+            find("module.marathon-snapshot", "aws_api_gateway_stage", "restore"),
+        ),
+    ];
+    for (module, acl_module, front) in fronts {
+        let acl = find(acl_module, "aws_wafv2_web_acl", "this");
+        let association = resources
+            .iter()
+            .find(|r| r["module"] == module && r["type"] == "aws_wafv2_web_acl_association")
+            .unwrap_or_else(|| panic!("no web ACL association in {module}"))["instances"][0]["attributes"]
+            .clone();
+        assert_eq!(
+            (&association["resource_arn"], &association["web_acl_arn"]),
+            (&front["arn"], &acl["arn"])
+        );
+        let rules = acl["rule"].as_array().unwrap();
+        let statement = |key: &'static str| rules.iter().filter_map(move |r| r["statement"][0][key].get(0));
+        assert!(
+            statement("rate_based_statement").any(|s| s["aggregate_key_type"] == "IP"),
+            "{module}"
+        );
+        assert!(
+            statement("managed_rule_group_statement").any(|s| s["name"] == "AWSManagedRulesKnownBadInputsRuleSet"),
+            "{module}"
+        );
+        let logging = find(acl_module, "aws_wafv2_web_acl_logging_configuration", "this");
+        let group = find(acl_module, "aws_cloudwatch_log_group", "this");
+        assert_eq!(logging["log_destination_configs"], serde_json::json!([group["arn"]]));
+        assert!(group["name"].as_str().unwrap().starts_with("aws-waf-logs-"));
+        let redacted: Vec<&serde_json::Value> = logging["redacted_fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| &f["single_header"][0]["name"])
+            .collect();
+        assert!(redacted.contains(&&serde_json::json!("authorization")), "{redacted:?}");
+    }
+}
+
+// The lifecycle after the apply: these change the platform, so the table runs them last, in this order.
+
 /// Right after: no changes, by ngp (`--detailed-exitcode` with `--json`, in one plan) and by plain terraform in the
 /// workspace, which gets the secrets as ngp passes them (TF_VAR_*), never from the workspace's files; doctor finds
 /// no fault.
@@ -303,234 +532,4 @@ pub async fn bad_values_fail_at_plan_time(p: &Platform) {
 pub async fn local_down_stops_the_emulators(p: &Platform) {
     p.ngp(&["local", "down"]);
     assert_eq!(p.run(&["local", "status"]).status.code(), Some(3));
-}
-
-/// Marathon's JSON Schema for app definitions, from the reference material beside the repository.
-fn marathon_app_schema() -> Option<serde_json::Value> {
-    let path = ngp_testing::reference("marathon/schema/AppDefinition.json")?;
-    Some(serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap())
-}
-
-/// Runs shellcheck on each user-data script (base64 of gzip, or of plain text). Required in CI.
-pub async fn user_data_passes_shellcheck(p: &Platform) {
-    let scripts = &p.user_data;
-    if Command::new("shellcheck").arg("--version").output().is_err() {
-        assert!(
-            std::env::var_os("NGP_REQUIRE_TOOLS").is_none(),
-            "shellcheck is required here"
-        );
-        eprintln!("skipped shellcheck: not installed");
-        return;
-    }
-    for (name, encoded) in scripts {
-        let script = decode_user_data(encoded);
-        assert!(
-            script.starts_with(b"#!/bin/bash"),
-            "{name}: {}",
-            String::from_utf8_lossy(&script)
-        );
-        let out = decode(Command::new("shellcheck").args(["-s", "bash", "-"]), &script);
-        assert!(
-            out.status.success(),
-            "shellcheck on {name}:\n{}",
-            String::from_utf8_lossy(&out.stdout)
-        );
-    }
-}
-
-/// Every env file a module asks the agents to write (node_files, 0600) holds values that no app carries: the
-/// Tyk credentials, Redis's token and Sysdig's access key reach their tasks only through Docker's --env-file.
-pub async fn env_files_stay_out_of_marathon(p: &Platform) {
-    let (rendered, outputs, aws) = (&p.rendered, &p.outputs, &p.aws);
-    let apps = rendered.to_string();
-    let mut checked = Vec::new();
-    for (module, outs) in outputs.as_object().unwrap() {
-        let Some(files) = outs["node_files"].as_array() else {
-            continue;
-        };
-        for file in files.iter().filter(|f| f["path"].as_str().unwrap().ends_with(".env")) {
-            assert_eq!(file["mode"], "0600", "{module}: {file}");
-            let arn = file["secret_arn"].as_str().unwrap();
-            let value = aws.secret(arn).await;
-            for line in value.lines() {
-                let (name, value) = line.split_once('=').unwrap();
-                assert!(
-                    value.len() >= 16 && !apps.contains(value),
-                    "{module}: {name} is in an app"
-                );
-                checked.push(name.to_owned());
-            }
-        }
-    }
-    checked.sort();
-    for name in [
-        "ACCESS_KEY",
-        "TYK_GW_SLAVEOPTIONS_APIKEY",
-        "TYK_PMP_PUMPS_HYBRID_META_APIKEY",
-        "JENKINS_ADMIN_PASSWORD",
-    ] {
-        assert!(checked.iter().any(|c| c == name), "{name} among {checked:?}");
-    }
-}
-
-/// The platform key lets EC2 Auto Scaling's service-linked role use it for the nodes' volumes, as the Auto
-/// Scaling guide requires (the emulator does not check key policies; the state holds what Terraform sent).
-pub async fn autoscaling_may_use_the_platform_key(p: &Platform) {
-    let dir = p.dir();
-    let state: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join(".ngp/local/terraform.tfstate")).unwrap()).unwrap();
-    let key = state["resources"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["type"] == "aws_kms_key" && r["name"] == "platform")
-        .expect("the platform key in the state");
-    let policy: serde_json::Value =
-        serde_json::from_str(key["instances"][0]["attributes"]["policy"].as_str().unwrap()).unwrap();
-    let statement = |sid: &str| {
-        policy["Statement"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["Sid"] == sid)
-            .unwrap_or_else(|| panic!("no statement {sid} in {policy}"))
-            .clone()
-    };
-    let role = "role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling";
-    let uses = statement("AutoScalingUsesTheKeyForVolumes");
-    assert!(uses["Principal"]["AWS"].as_str().unwrap().ends_with(role), "{uses}");
-    let mut actions: Vec<&str> = uses["Action"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a.as_str().unwrap())
-        .collect();
-    actions.sort_unstable();
-    assert_eq!(
-        actions,
-        [
-            "kms:Decrypt",
-            "kms:DescribeKey",
-            "kms:Encrypt",
-            "kms:GenerateDataKey*",
-            "kms:ReEncrypt*"
-        ]
-    );
-    let grants = statement("AutoScalingAttachesEncryptedVolumes");
-    assert!(grants["Principal"]["AWS"].as_str().unwrap().ends_with(role), "{grants}");
-    assert_eq!(grants["Action"], serde_json::json!("kms:CreateGrant"));
-    assert_eq!(
-        grants["Condition"]["Bool"]["kms:GrantIsForAWSResource"],
-        serde_json::json!("true")
-    );
-}
-
-/// Every log group encrypted with the platform key is one the key lets CloudWatch Logs use: on AWS a group the
-/// key policy does not name cannot be written (WAF's, API Gateway's, a Lambda's), while the emulator checks no
-/// key policy at all.
-pub async fn log_groups_may_use_the_platform_key(p: &Platform) {
-    let dir = p.dir();
-    let state: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join(".ngp/local/terraform.tfstate")).unwrap()).unwrap();
-    let resources = state["resources"].as_array().unwrap();
-    let key = resources
-        .iter()
-        .find(|r| r["type"] == "aws_kms_key" && r["name"] == "platform")
-        .expect("the platform key in the state");
-    let attributes = &key["instances"][0]["attributes"];
-    let policy: serde_json::Value = serde_json::from_str(attributes["policy"].as_str().unwrap()).unwrap();
-    let logs = policy["Statement"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["Sid"] == "CloudWatchLogsUsesTheKey")
-        .expect("a statement for CloudWatch Logs");
-    let patterns: Vec<glob::Pattern> = logs["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| glob::Pattern::new(p.as_str().unwrap()).unwrap())
-        .collect();
-    let groups: Vec<&serde_json::Value> = resources
-        .iter()
-        .filter(|r| r["type"] == "aws_cloudwatch_log_group" && r["mode"] == "managed")
-        .flat_map(|r| r["instances"].as_array().unwrap())
-        .map(|i| &i["attributes"])
-        .filter(|a| a["kms_key_id"] == attributes["arn"])
-        .collect();
-    assert!(
-        groups.len() >= 5,
-        "the platform's encrypted log groups: {}",
-        groups.len()
-    );
-    for group in groups {
-        let arn = group["arn"].as_str().unwrap();
-        assert!(
-            patterns.iter().any(|p| p.matches(arn)),
-            "the platform key does not let CloudWatch Logs use it for {arn}"
-        );
-    }
-}
-
-/// The Tyk gateway's public load balancer and the regional restore API each sit behind a web ACL of their own,
-/// which rate-limits each address, runs AWS's known-bad-inputs group (Log4Shell) and logs every request to an
-/// aws-waf-logs- group with the Authorization header redacted.
-pub async fn public_fronts_sit_behind_waf(p: &Platform) {
-    let dir = p.dir();
-    let state: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join(".ngp/local/terraform.tfstate")).unwrap()).unwrap();
-    let resources = state["resources"].as_array().unwrap();
-    let find = |module: &str, type_name: &str, name: &str| -> serde_json::Value {
-        resources
-            .iter()
-            .find(|r| r["module"] == module && r["type"] == type_name && r["name"] == name)
-            .unwrap_or_else(|| panic!("no {type_name}.{name} in {module}"))["instances"][0]["attributes"]
-            .clone()
-    };
-    // The gateway's load balancer is its shared front's (https-alb); the module associates the web ACL with it.
-    let fronts = [
-        (
-            "module.api-gateway",
-            "module.api-gateway.module.web_acl",
-            find("module.api-gateway.module.front", "aws_lb", "this"),
-        ),
-        (
-            "module.marathon-snapshot",
-            "module.marathon-snapshot.module.web_acl[0]",
-            find("module.marathon-snapshot", "aws_api_gateway_stage", "restore"),
-        ),
-    ];
-    for (module, acl_module, front) in fronts {
-        let acl = find(acl_module, "aws_wafv2_web_acl", "this");
-        let association = resources
-            .iter()
-            .find(|r| r["module"] == module && r["type"] == "aws_wafv2_web_acl_association")
-            .unwrap_or_else(|| panic!("no web ACL association in {module}"))["instances"][0]["attributes"]
-            .clone();
-        assert_eq!(
-            (&association["resource_arn"], &association["web_acl_arn"]),
-            (&front["arn"], &acl["arn"])
-        );
-        let rules = acl["rule"].as_array().unwrap();
-        let statement = |key: &'static str| rules.iter().filter_map(move |r| r["statement"][0][key].get(0));
-        assert!(
-            statement("rate_based_statement").any(|s| s["aggregate_key_type"] == "IP"),
-            "{module}"
-        );
-        assert!(
-            statement("managed_rule_group_statement").any(|s| s["name"] == "AWSManagedRulesKnownBadInputsRuleSet"),
-            "{module}"
-        );
-        let logging = find(acl_module, "aws_wafv2_web_acl_logging_configuration", "this");
-        let group = find(acl_module, "aws_cloudwatch_log_group", "this");
-        assert_eq!(logging["log_destination_configs"], serde_json::json!([group["arn"]]));
-        assert!(group["name"].as_str().unwrap().starts_with("aws-waf-logs-"));
-        let redacted: Vec<&serde_json::Value> = logging["redacted_fields"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| &f["single_header"][0]["name"])
-            .collect();
-        assert!(redacted.contains(&&serde_json::json!("authorization")), "{redacted:?}");
-    }
 }
